@@ -1,0 +1,54 @@
+# The two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= engagedly_portal.settings
+
+.PHONY: run test serve worker lint format migrations-check install browser clean scim-test bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's Chromium for the browser tests (test tools may not download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+serve: install
+	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py collectstatic --noinput -v0
+	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-0} $(BIN)/gunicorn engagedly_portal.wsgi:application -c gunicorn.conf.py
+
+worker: install
+	$(BIN)/celery -A engagedly_portal worker --beat --loglevel=info $(WORKER_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

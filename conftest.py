@@ -1,0 +1,42 @@
+import pytest
+
+from employees.tests.factories import EmployeeFactory, OrganizationFactory
+
+
+@pytest.fixture
+def acme(db):
+    return OrganizationFactory(name="Acme", slug="acme", okta_enabled=True)
+
+
+@pytest.fixture
+def outsider_org(db):
+    return OrganizationFactory(name="Globex", slug="globex", okta_enabled=True)
+
+
+@pytest.fixture
+def acme_admin(acme):
+    return EmployeeFactory(
+        organization=acme, email="admin@acme.example", is_org_admin=True, password="pw-Admin-123"
+    )
+
+
+@pytest.fixture
+def acme_employee(acme):
+    return EmployeeFactory(organization=acme, email="plain@acme.example", password="pw-Plain-123")
+
+
+@pytest.fixture
+def outsider_admin(outsider_org):
+    return EmployeeFactory(
+        organization=outsider_org, email="admin@globex.example", is_org_admin=True, password="pw-Globex-123"
+    )
+
+
+def signed_in(client, employee):
+    client.force_login(employee.user, backend="employees.backends.EmployeeEmailBackend")
+    return client
+
+
+@pytest.fixture
+def admin_client(client, acme_admin):
+    return signed_in(client, acme_admin)

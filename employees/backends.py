@@ -1,0 +1,24 @@
+"""Sign-in with an employee's email and password; deactivated employees are refused."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+from .models import Employee
+
+
+class EmployeeEmailBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, email=None, **kwargs):
+        email = (email or username or "").strip()
+        if not email or not password:
+            return None
+        candidates = Employee.objects.filter(
+            email__iexact=email, status=Employee.Status.ACTIVE, user__isnull=False
+        ).select_related("user")
+        for employee in candidates:
+            user = employee.user
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
+        if not candidates:
+            # Run the hasher anyway so response time does not reveal which emails exist.
+            get_user_model()().set_password(password)
+        return None

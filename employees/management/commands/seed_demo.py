@@ -1,0 +1,95 @@
+"""Seed the demo organization "Acme": about 20 employees with managers, and an admin."""
+
+import os
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from employees import services
+from employees.models import Employee, Organization
+
+ADMIN_EMAIL = "admin@acme.example"
+
+# (first, last, title, department, city, manager index or None)
+PEOPLE = [
+    ("Helen", "Cho", "Chief Executive Officer", "Leadership", "Austin", None),
+    ("Marcus", "Reid", "VP Engineering", "Engineering", "Austin", 0),
+    ("Priya", "Shah", "VP Sales", "Sales", "New York", 0),
+    ("Tomás", "García", "VP People", "People", "Austin", 0),
+    ("Ava", "Nguyen", "Engineering Manager", "Engineering", "Austin", 1),
+    ("Liam", "O'Brien", "Senior Engineer", "Engineering", "Dublin", 4),
+    ("Sofia", "Rossi", "Engineer", "Engineering", "Dublin", 4),
+    ("Noah", "Kim", "Engineer", "Engineering", "Austin", 4),
+    ("Emma", "Schmidt", "QA Engineer", "Engineering", "Berlin", 4),
+    ("Olivia", "Brown", "Sales Manager", "Sales", "New York", 2),
+    ("James", "Wilson", "Account Executive", "Sales", "New York", 9),
+    ("Mia", "Tanaka", "Account Executive", "Sales", "Chicago", 9),
+    ("Ethan", "Davis", "Sales Development Rep", "Sales", "Chicago", 9),
+    ("Isabella", "Lopez", "HR Business Partner", "People", "Austin", 3),
+    ("Lucas", "Martin", "Recruiter", "People", "Austin", 13),
+    ("Amelia", "Clark", "Product Manager", "Product", "Austin", 1),
+    ("Henry", "Lewis", "Designer", "Product", "Remote", 15),
+    ("Charlotte", "Walker", "Finance Manager", "Finance", "New York", 0),
+    ("Benjamin", "Hall", "Accountant", "Finance", "New York", 17),
+    ("Grace", "Young", "Office Manager", "Operations", "Austin", 3),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo organization Acme with employees and an admin (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        organization, _ = Organization.objects.get_or_create(
+            slug="acme", defaults={"name": "Acme", "okta_enabled": True}
+        )
+        people: list[Employee] = []
+        for index, (first, last, title, department, city, _manager) in enumerate(PEOPLE):
+            email = f"{first.lower().replace('á', 'a')}.{last.lower().replace(chr(39), '')}@acme.example"
+            employee = Employee.objects.filter(organization=organization, email__iexact=email).first()
+            if employee is None:
+                employee = services.employee_create(
+                    organization=organization,
+                    email=email,
+                    first_name=first,
+                    last_name=last,
+                    job_title=title,
+                    department=department,
+                    location_city=city,
+                    employee_number=f"E-{1000 + index}",
+                    business_unit="Americas" if city not in {"Dublin", "Berlin"} else "EMEA",
+                )
+            people.append(employee)
+        for employee, row in zip(people, PEOPLE, strict=True):
+            manager = people[row[5]] if row[5] is not None else None
+            if employee.manager_id != (manager.pk if manager else None):
+                services.employee_set_manager(employee=employee, manager=manager)
+
+        admin = Employee.objects.filter(organization=organization, email__iexact=ADMIN_EMAIL).first()
+        if admin is None:
+            admin = services.employee_create(
+                organization=organization,
+                email=ADMIN_EMAIL,
+                first_name="Alex",
+                last_name="Admin",
+                job_title="HR Administrator",
+                department="People",
+                location_city="Austin",
+                is_org_admin=True,
+            )
+            services.employee_set_manager(employee=admin, manager=people[3])
+        # The demo admin is also support staff, so Django admin opens with the same account.
+        user = get_user_model().objects.get(pk=admin.user_id)
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo organization: {organization.name} ({organization.employees.count()} employees)\n"
+                f"Sign in at http://127.0.0.1:8000/ as\n  email:    {ADMIN_EMAIL}\n  password: {password}"
+            )
+        )

@@ -1,0 +1,136 @@
+"""The HR domain: organizations, their employees and teams. Knows nothing of SCIM or Okta."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    # Support staff turn this on in Django admin; until then SCIM calls are refused.
+    okta_enabled = models.BooleanField("Okta integration enabled", default=False)
+
+    class DirectReportsPolicy(models.TextChoices):
+        KEEP = "keep", "Keep reporting to the deactivated manager"
+        REASSIGN = "reassign", "Reassign to the deactivated manager's own manager"
+
+    direct_reports_on_deactivation = models.CharField(
+        max_length=16, choices=DirectReportsPolicy.choices, default=DirectReportsPolicy.KEEP
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Employee(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DEACTIVATED = "deactivated", "Deactivated"
+
+    class ManagerLink(models.TextChoices):
+        NONE = "none", "No manager"
+        PENDING = "pending", "Pending"
+        RESOLVED = "resolved", "Resolved"
+        UNRESOLVED = "unresolved", "Unresolved"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="employees")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
+    )
+    # The sign-in name; equals the email unless the identity provider sends another userName.
+    username = models.CharField(max_length=254)
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=300, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    business_unit = models.CharField(max_length=200, blank=True)
+    location_city = models.CharField("location (city)", max_length=200, blank=True)
+    employee_number = models.CharField("employee ID", max_length=100, blank=True)
+
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    )
+    # The manager's email exactly as received; resolved to `manager` in the background.
+    manager_email = models.CharField(max_length=254, blank=True)
+    manager_link = models.CharField(max_length=16, choices=ManagerLink.choices, default=ManagerLink.NONE)
+    manager_link_error = models.CharField(max_length=300, blank=True)
+
+    is_org_admin = models.BooleanField("organization admin", default=False)
+    can_manage_integrations = models.BooleanField("may manage integrations", default=False)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Set by the background task once a deactivation's effects (sign-in, sessions,
+    # direct reports) are applied; the sweep re-enqueues deactivations where it is empty.
+    deactivation_applied_at = models.DateTimeField(null=True, blank=True)
+
+    # Provisioning: the identity provider's id, the connection that sourced the employee,
+    # and whether the provider deleted the resource (the employee stays, deactivated).
+    external_id = models.CharField(max_length=255, blank=True)
+    source_connection = models.ForeignKey(
+        "integrations.Connection", null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
+    )
+    provider_deleted_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every write; rendered as the SCIM ETag.
+    version = models.PositiveIntegerField(default=1)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "organization", name="employee_email_unique_per_org_ci"),
+            models.UniqueConstraint(
+                Lower("username"), "organization", name="employee_username_unique_per_org_ci"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="employee_org_status"),
+            models.Index(fields=["organization", "manager_link"], name="employee_org_manager_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def may_manage_integrations(self) -> bool:
+        return self.is_active and (self.is_org_admin or self.can_manage_integrations)
+
+
+class Team(models.Model):
+    """A group of employees (SCIM Group)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+    external_id = models.CharField(max_length=255, blank=True)
+    members = models.ManyToManyField(Employee, related_name="teams", blank=True)
+    source_connection = models.ForeignKey(
+        "integrations.Connection", null=True, blank=True, on_delete=models.SET_NULL, related_name="teams"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

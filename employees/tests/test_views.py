@@ -1,0 +1,43 @@
+from django.urls import reverse
+
+from conftest import signed_in
+from employees.tests.factories import EmployeeFactory
+
+
+def test_directory_lists_own_organization_only(client, acme_admin, outsider_admin):
+    EmployeeFactory(organization=acme_admin.organization, first_name="Ava", last_name="Nguyen")
+    response = signed_in(client, outsider_admin).get(reverse("employees:directory"))
+    assert response.status_code == 200
+    assert b"Nguyen" not in response.content
+
+
+def test_outsider_gets_404_on_another_organizations_employee(client, acme_admin, outsider_admin):
+    response = signed_in(client, outsider_admin).get(reverse("employees:detail", args=[acme_admin.pk]))
+    assert response.status_code == 404
+
+
+def test_directory_search_and_filters(admin_client, acme):
+    EmployeeFactory(organization=acme, first_name="Ava", last_name="Nguyen", department="Sales")
+    EmployeeFactory(organization=acme, first_name="Liam", last_name="Reid", department="Engineering")
+    body = admin_client.get(reverse("employees:directory"), {"q": "nguy"}).content
+    assert b"Nguyen" in body and b"Reid" not in body
+    body = admin_client.get(reverse("employees:directory"), {"department": "Engineering"}).content
+    assert b"Reid" in body and b"Nguyen" not in body
+    assert (
+        admin_client.get(reverse("employees:directory"), {"status": "bogus", "page": "x"}).status_code == 200
+    )
+
+
+def test_detail_shows_manager_and_direct_reports(admin_client, acme):
+    from employees import services
+
+    boss = EmployeeFactory(organization=acme, first_name="Helen", last_name="Cho")
+    report = EmployeeFactory(organization=acme, first_name="Ava", last_name="Nguyen")
+    services.employee_set_manager(employee=report, manager=boss)
+    assert b"Helen Cho" in admin_client.get(reverse("employees:detail", args=[report.pk])).content
+    assert b"Ava Nguyen" in admin_client.get(reverse("employees:detail", args=[boss.pk])).content
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, db):
+    response = client.get(reverse("employees:directory"))
+    assert response.status_code == 302

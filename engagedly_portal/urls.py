@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("healthz", lambda request: JsonResponse({"status": "ok"}), name="healthz"),
+    path("", RedirectView.as_view(pattern_name="employees:directory", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("employees/", include("employees.urls")),
+    path("settings/", include("integrations.urls")),
+    path("scim/v2/", include("integrations.scim.urls")),
+    path("admin/", admin.site.urls),
+]

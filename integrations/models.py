@@ -1,0 +1,135 @@
+"""Identity-provider connections, their SCIM tokens, and the record of every SCIM request."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from employees.models import Employee, Organization
+
+TOKEN_PREFIX = "engscim_"
+LOOKUP_LENGTH = 12
+
+
+def new_public_id() -> str:
+    return secrets.token_hex(10)
+
+
+def token_digest(secret: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
+
+
+class Connection(models.Model):
+    class Provider(models.TextChoices):
+        OKTA = "okta", "Okta"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="connections")
+    name = models.CharField(max_length=100)
+    provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.OKTA)
+    # Appears in the SCIM base URL: /scim/v2/<public_id>/
+    public_id = models.CharField(max_length=40, unique=True, default=new_public_id, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A deleted connection stops syncing at once; its employees stay as they are.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "organization",
+                condition=models.Q(deleted_at__isnull=True),
+                name="connection_live_name_unique_per_org_ci",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_provider_display()})"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class ConnectionToken(models.Model):
+    """A bearer token for one connection: `engscim_<lookup><rest>`, stored as lookup + HMAC digest."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="tokens")
+    lookup = models.CharField(max_length=LOOKUP_LENGTH, unique=True)
+    digest = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{TOKEN_PREFIX}{self.lookup}…"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def set_secret(self) -> str:
+        """Generate a new secret, keep only its lookup part and digest, return the plaintext once."""
+        body = secrets.token_urlsafe(32)
+        plaintext = f"{TOKEN_PREFIX}{body}"
+        self.lookup = body[:LOOKUP_LENGTH]
+        self.digest = token_digest(plaintext)
+        return plaintext
+
+    def matches(self, plaintext: str) -> bool:
+        return hmac.compare_digest(self.digest, token_digest(plaintext))
+
+
+class ScimRequest(models.Model):
+    """One SCIM request as the settings page and support staff see it: no bodies, emails masked."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        CLIENT_ERROR = "client_error", "Client error"
+        SERVER_ERROR = "server_error", "Server error"
+
+    class Operation(models.TextChoices):
+        CREATE = "create", "Create"
+        UPDATE = "update", "Update"
+        DEACTIVATE = "deactivate", "Deactivate"
+        REACTIVATE = "reactivate", "Reactivate"
+        LOOKUP = "lookup", "Lookup"
+        GROUP = "group", "Group"
+        DISCOVERY = "discovery", "Discovery"
+        BACKGROUND = "background", "Background"
+        OTHER = "other", "Other"
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="requests")
+    token = models.ForeignKey(
+        ConnectionToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
+    created_at = models.DateTimeField(db_index=False)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    operation = models.CharField(max_length=16, choices=Operation.choices, default=Operation.OTHER)
+    resource_id = models.CharField(max_length=64, blank=True)
+    employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    detail = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["connection", "-created_at"], name="scimrequest_conn_time")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} → {self.status_code}"
