@@ -1,0 +1,103 @@
+"""Writes for connections and their tokens. Every function is scoped to one organization."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from employees.models import Organization
+
+from .models import TOKEN_PREFIX, Connection, ConnectionToken
+
+MAX_LIVE_TOKENS = 2
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ConnectionToken
+    plaintext: str  # shown once, never stored
+
+
+@dataclass(frozen=True)
+class NewConnection:
+    connection: Connection
+    plaintext_token: str
+
+
+def _validate_name(*, organization: Organization, name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Enter a name for the connection."})
+    if len(name) > 100:
+        raise ValidationError({"name": "Use at most 100 characters."})
+    if Connection.objects.filter(
+        organization=organization, deleted_at__isnull=True, name__iexact=name
+    ).exists():
+        raise ValidationError({"name": "A connection with this name already exists."})
+    return name
+
+
+@transaction.atomic
+def connection_create(*, organization: Organization, name: str, created_by=None) -> NewConnection:
+    name = _validate_name(organization=organization, name=name)
+    try:
+        with transaction.atomic():
+            connection = Connection.objects.create(
+                organization=organization, name=name, created_by=created_by
+            )
+    except IntegrityError as exc:  # a concurrent create with the same name
+        raise ValidationError({"name": "A connection with this name already exists."}) from exc
+    issued = token_issue(connection=connection, created_by=created_by)
+    return NewConnection(connection=connection, plaintext_token=issued.plaintext)
+
+
+@transaction.atomic
+def token_issue(*, connection: Connection, created_by=None) -> IssuedToken:
+    """A new token for the connection; the old one stays valid until revoked (rotation without downtime)."""
+    connection = Connection.objects.select_for_update().get(pk=connection.pk)
+    if connection.is_deleted:
+        raise ValidationError("This connection has been deleted.")
+    live = connection.tokens.filter(revoked_at__isnull=True).count()
+    if live >= MAX_LIVE_TOKENS:
+        raise ValidationError(
+            f"A connection can have at most {MAX_LIVE_TOKENS} live tokens. Revoke the old one first."
+        )
+    token = ConnectionToken(connection=connection, created_by=created_by)
+    plaintext = token.set_secret()
+    token.save()
+    return IssuedToken(token=token, plaintext=plaintext)
+
+
+@transaction.atomic
+def token_revoke(*, token: ConnectionToken) -> ConnectionToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+@transaction.atomic
+def connection_delete(*, connection: Connection) -> Connection:
+    """Stop syncing at once: the connection and its tokens stop working; its employees stay as they are."""
+    now = timezone.now()
+    if connection.deleted_at is None:
+        connection.deleted_at = now
+        connection.save(update_fields=["deleted_at"])
+    connection.tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    return connection
+
+
+def token_authenticate(*, public_id: str, plaintext: str) -> ConnectionToken | None:
+    """The live token for this connection's URL, or None. One query; constant-time digest check."""
+    if not plaintext.startswith(TOKEN_PREFIX):
+        return None
+    lookup = plaintext[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 12]
+    token = (
+        ConnectionToken.objects.select_related("connection__organization")
+        .filter(lookup=lookup, revoked_at__isnull=True, connection__deleted_at__isnull=True)
+        .first()
+    )
+    if token is None or token.connection.public_id != public_id or not token.matches(plaintext):
+        return None
+    return token
