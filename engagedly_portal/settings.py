@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "employees",
     "integrations",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,14 @@ SCIM_RATE_LIMIT_PER_MINUTE = env_int("SCIM_RATE_LIMIT_PER_MINUTE", 6000)
 SCIM_MAX_PAGE_SIZE = env_int("SCIM_MAX_PAGE_SIZE", 200)
 SCIM_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCIM_MAX_BODY_BYTES * 2
+
+# Benchmark aids (bench/README.md), off unless asked for. QUERY_COUNT_HEADER adds X-Query-Count
+# (SQL statements run) to every response; BENCH_CEILING serves the trivial authenticated view that
+# measures the framework's own request rate.
+QUERY_COUNT_HEADER = env_bool("QUERY_COUNT_HEADER", False)
+if QUERY_COUNT_HEADER:
+    MIDDLEWARE.insert(0, "bench.middleware.QueryCountHeaderMiddleware")
+BENCH_CEILING = env_bool("BENCH_CEILING", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
