@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= engagedly_portal.settings
+
 
 .PHONY: run test serve worker lint format migrations-check install browser clean scim-test bench
 
@@ -29,7 +29,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=engagedly_portal.settings_test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 serve: install
 	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py collectstatic --noinput -v0
