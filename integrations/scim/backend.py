@@ -164,7 +164,8 @@ def _link(scope: Scope, *, employee: Employee, fields: dict, active: bool) -> Ou
     """Take over an existing employee (see _claimable): same id, the provider's values, active as sent."""
     outcome = _write_user(scope, employee=employee, fields=fields, active=active, relink=True)
     outcome.created = True
-    outcome.operation = "create"
+    if outcome.operation == "update":
+        outcome.operation = "create"
     return outcome
 
 

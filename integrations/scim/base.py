@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from scim2_models import Context, ResponseParameters
 
 from . import backend, schemas
-from .activity import outcome_for, recorded_path
+from .activity import mask_emails, outcome_for, recorded_path
 from .auth import rate_limit_check, token_from_header, unauthorized
 from .errors import ScimError, error_response, scim_response
 from .filters import sort_field, to_q
@@ -60,6 +60,8 @@ class ScimView(APIView):
         rate_limit_check(public_id)
         if self.requires_auth:
             self.scope = _authenticate(request, public_id)
+        if not hasattr(self, request.method.lower()):
+            raise MethodNotAllowed(request.method)
         if request.method in ("POST", "PUT", "PATCH"):
             self.body = _read_body(request)
 
@@ -71,7 +73,7 @@ class ScimView(APIView):
         elif not isinstance(exc, ScimError):
             logger.exception("SCIM request failed: %s %s", self.request.method, self.request.path)
             exc = ScimError(500, "The service failed to process the request. It has been logged.")
-        self.activity["detail"] = exc.detail[:500] if exc.status >= 400 else ""
+        self.activity["detail"] = mask_emails(exc.detail)[:500]
         return error_response(exc)
 
     def _record(self, request, response, public_id, started):
@@ -206,8 +208,10 @@ class ResourceListView(ScimView):
         )
 
 
-def resource_response(document: dict, *, status: int = 200, location: bool = False):
+def resource_response(request, model, document: dict, *, status: int = 200, location: bool = False):
     headers = {"ETag": document["meta"]["version"]}
     if location:
         headers["Location"] = document["meta"]["location"]
-    return scim_response(document, status=status, headers=headers)
+    return scim_response(
+        _select(document, model, _response_parameters(request)), status=status, headers=headers
+    )

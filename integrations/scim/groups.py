@@ -23,9 +23,8 @@ class GroupListView(ResourceListView):
         group = resource_parse(ScimGroup, self.body, Context.RESOURCE_CREATION_REQUEST)
         outcome = backend.group_create(self.scope, fields=mapping.group_fields(group))
         self.activity["resource_id"] = outcome.obj.pk
-        return resource_response(
-            mapping.group_render(outcome.obj, base_url=self.base_url), status=201, location=True
-        )
+        document = mapping.group_render(outcome.obj, base_url=self.base_url)
+        return resource_response(request, ScimGroup, document, status=201, location=True)
 
 
 class GroupDetailView(ScimView):
@@ -33,7 +32,7 @@ class GroupDetailView(ScimView):
 
     def get(self, request, public_id, pk):
         team = backend.group_get(self.scope, pk=pk)
-        return resource_response(mapping.group_render(team, base_url=self.base_url))
+        return resource_response(request, ScimGroup, mapping.group_render(team, base_url=self.base_url))
 
     def put(self, request, public_id, pk):
         group = resource_parse(ScimGroup, self.body, Context.RESOURCE_REPLACEMENT_REQUEST)
@@ -41,7 +40,9 @@ class GroupDetailView(ScimView):
         outcome = backend.group_update(
             self.scope, pk=pk, change=lambda team: fields, if_match=self.if_match()
         )
-        return resource_response(mapping.group_render(outcome.obj, base_url=self.base_url))
+        return resource_response(
+            request, ScimGroup, mapping.group_render(outcome.obj, base_url=self.base_url)
+        )
 
     def patch(self, request, public_id, pk):
         base_url = self.base_url
@@ -51,7 +52,7 @@ class GroupDetailView(ScimView):
             return mapping.group_fields(patch_apply(current, self.body))
 
         outcome = backend.group_update(self.scope, pk=pk, change=change, if_match=self.if_match())
-        return resource_response(mapping.group_render(outcome.obj, base_url=base_url))
+        return resource_response(request, ScimGroup, mapping.group_render(outcome.obj, base_url=base_url))
 
     def delete(self, request, public_id, pk):
         backend.group_delete(self.scope, pk=pk, if_match=self.if_match())

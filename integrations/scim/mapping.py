@@ -4,9 +4,27 @@ Rendering builds plain dicts (the hot path of every list page); parsing goes thr
 scim2-models resources, so every value a client sends is validated first.
 """
 
+import hashlib
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 from .schemas import ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, EnterpriseUser, ScimGroup, ScimUser
+
+# The portal keys sign-in and uniqueness on an email. A SCIM user may have none (only userName is
+# required, RFC 7643 §4.1); it then gets an address under the reserved .invalid TLD (RFC 2606),
+# derived from the unique userName, which is never rendered back.
+NO_EMAIL_DOMAIN = "no-email.invalid"
+
+
+def _email_for(user_name: str) -> str:
+    try:
+        validate_email(user_name)
+        return user_name
+    except ValidationError:
+        digest = hashlib.sha256(user_name.lower().encode()).hexdigest()[:32]
+        return f"{digest}@{NO_EMAIL_DOMAIN}"
 
 
 def isoformat(value) -> str:
@@ -45,9 +63,10 @@ def user_render(employee, *, base_url: str) -> dict:
     if employee.job_title:
         body["title"] = employee.job_title
     body["active"] = employee.status == "active"
-    body["emails"] = [{"value": employee.email, "type": "work", "primary": True}]
+    if not employee.email.endswith("@" + NO_EMAIL_DOMAIN):
+        body["emails"] = [{"value": employee.email, "type": "work"}]
     if employee.location_city:
-        body["addresses"] = [{"locality": employee.location_city, "type": "work", "primary": True}]
+        body["addresses"] = [{"locality": employee.location_city, "type": "work"}]
     enterprise = {}
     if employee.employee_number:
         enterprise["employeeNumber"] = employee.employee_number
@@ -65,11 +84,8 @@ def user_render(employee, *, base_url: str) -> dict:
 
 
 def _pick(entries, *, attr: str):
-    """The primary entry, else the "work" one, else the first (SPEC §2.5)."""
+    """The "work" entry, else the first. (The primary one was put alone by normalise_user_body.)"""
     entries = [entry for entry in entries or [] if getattr(entry, attr, None)]
-    for entry in entries:
-        if entry.primary:
-            return entry
     for entry in entries:
         if entry.type and str(entry.type) == "work":
             return entry
@@ -87,7 +103,7 @@ def user_fields(user: ScimUser) -> dict:
     return {
         "username": user_name,
         # Okta's userName is the email; a client that sends no email still gets one that way.
-        "email": str(email.value) if email else user_name,
+        "email": str(email.value) if email else _email_for(user_name),
         "first_name": (user.name.given_name if user.name else None) or "",
         "last_name": (user.name.family_name if user.name else None) or "",
         "display_name": user.display_name or "",

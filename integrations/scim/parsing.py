@@ -39,3 +39,28 @@ def resource_parse(model, body: dict, context: Context):
 def resource_load(model, body: dict):
     """A stored resource (our own rendering) as a typed object, e.g. to apply a PATCH to."""
     return model.model_validate(body, scim_ctx=Context.RESOURCE_QUERY_RESPONSE, scim_policy=POLICY)
+
+
+def _is_true(value) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def normalise_user_body(body: dict) -> dict:
+    """Bring a User body to one shape before validation.
+
+    OneLogin templates may send `emails` / `addresses` as one object instead of an array
+    (RFC 7643 §2.4 wants an array). The portal keeps one entry of each: when one is marked
+    primary, it is the one kept (SPEC §2.5: "the primary one, else type work").
+    """
+    body = dict(body)
+    for key in list(body):
+        if key.lower() not in ("emails", "addresses"):
+            continue
+        entries = body[key]
+        if isinstance(entries, dict):
+            entries = [entries]
+        if isinstance(entries, list):
+            primary = [e for e in entries if isinstance(e, dict) and _is_true(e.get("primary"))]
+            entries = primary[:1] or entries
+        body[key] = entries
+    return body

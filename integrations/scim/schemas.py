@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 from scim2_models import (
     URN,
-    Address,
     AuthenticationScheme,
     Bulk,
     ChangePassword,
@@ -14,6 +13,7 @@ from scim2_models import (
     Context,
     Email,
     ETag,
+    ExtensibleStringEnum,
     Extension,
     Filter,
     Group,
@@ -66,16 +66,24 @@ class PersonName(ComplexAttribute):
     given_name: str | None = None
 
 
+class WorkType(ExtensibleStringEnum):
+    """The one canonical type the portal stores; other values are accepted and read as "work"."""
+
+    work = "work"
+
+
+# The portal stores one email and one city: a single "work" entry each. `type` is writable
+# because Entra ID writes it when `emails[type eq "work"].value` creates the entry (RFC 7644
+# §3.5.2.1). `primary` is not published: with one entry it says nothing, and the `primary: true`
+# Okta sends is ignored like any unknown attribute.
 class WorkEmail(ComplexAttribute):
     value: Email.model_fields["value"].annotation = None  # type: ignore[valid-type]
-    type: Email.Type | None = None
-    primary: bool | None = None
+    type: WorkType | None = None
 
 
 class WorkAddress(ComplexAttribute):
     locality: str | None = None
-    type: Address.Type | None = None
-    primary: bool | None = None
+    type: WorkType | None = None
 
 
 class User(Resource[Any]):
@@ -91,7 +99,9 @@ class User(Resource[Any]):
     name: PersonName | None = None
     display_name: str | None = None
     title: str | None = None
-    active: bool | None = None
+    # Every employee is either active or not, so the schema says `active` always has a value
+    # (a PATCH cannot "remove" it). Clients that omit it on create get true (see users.py).
+    active: Annotated[bool | None, Required.true] = None
     # Okta sends a placeholder password on create; accepted so it validates, never stored.
     password: Annotated[str | None, Mutability.write_only, Returned.never] = None
     emails: list[WorkEmail] | None = None

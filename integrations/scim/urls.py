@@ -37,7 +37,7 @@ urlpatterns = [
     re_path(BASE + rf"/ResourceTypes/{ID}/?$", ResourceTypesView.as_view(), name="resource-type"),
     re_path(BASE + r"/Schemas/?$", SchemasView.as_view(), name="schemas"),
     re_path(BASE + rf"/Schemas/{ID}/?$", SchemasView.as_view(), name="schema"),
-    re_path(BASE + r"/(Me|Bulk)(/.*)?$", NotImplementedView.as_view(), name="not-implemented"),
+    re_path(BASE + r"/(Me|Bulk|\.search)(/.*)?$", NotImplementedView.as_view(), name="not-implemented"),
     re_path(BASE + r"/.*$", NotFoundView.as_view(), name="not-found"),
     re_path(r"^.*$", UnknownConnectionView.as_view(), name="unknown"),
 ]

@@ -6,14 +6,21 @@ from . import backend, mapping
 from .base import ResourceListView, ScimView, resource_response
 from .errors import scim_response
 from .filters import USER_ATTRIBUTES
-from .parsing import resource_load, resource_parse
+from .parsing import normalise_user_body, resource_load, resource_parse
 from .patch import patch_apply
 from .schemas import ScimUser
 
 
-def _active(user) -> bool | None:
-    # An absent `active` leaves the status alone: a PUT that omits it is not a deactivation.
-    return user.active
+def _with_active(body: dict, active: bool) -> dict:
+    """`active` as sent, or `active` as given when the client left it out.
+
+    A create without it makes an active user (OneLogin templates and hand-written clients omit
+    it); a PUT without it leaves the status alone: omitting it is not a deactivation.
+    """
+    body = normalise_user_body(body)
+    if not any(key.lower() == "active" for key in body):
+        body["active"] = active
+    return body
 
 
 def _record(view, outcome):
@@ -30,12 +37,12 @@ class UserListView(ResourceListView):
 
     def post(self, request, public_id):
         self.activity["operation"] = "create"
-        user = resource_parse(ScimUser, self.body, Context.RESOURCE_CREATION_REQUEST)
-        active = True if user.active is None else user.active
-        outcome = backend.user_create(self.scope, fields=mapping.user_fields(user), active=active)
+        body = _with_active(self.body, True)
+        user = resource_parse(ScimUser, body, Context.RESOURCE_CREATION_REQUEST)
+        outcome = backend.user_create(self.scope, fields=mapping.user_fields(user), active=user.active)
         _record(self, outcome)
         document = mapping.user_render(outcome.obj, base_url=self.base_url)
-        return resource_response(document, status=201, location=True)
+        return resource_response(request, ScimUser, document, status=201, location=True)
 
 
 class UserDetailView(ScimView):
@@ -44,21 +51,21 @@ class UserDetailView(ScimView):
     def get(self, request, public_id, pk):
         employee = backend.user_get(self.scope, pk=pk)
         self.activity["employee_id"] = employee.pk
-        return resource_response(mapping.user_render(employee, base_url=self.base_url))
+        return resource_response(request, ScimUser, mapping.user_render(employee, base_url=self.base_url))
 
     def put(self, request, public_id, pk):
         self.activity["operation"] = "update"
+
         # Okta's wizard apps PUT the whole user they just read, read-only attributes included;
         # the replacement context drops id, meta, groups and password (RFC 7644 §3.5.1).
-        user = resource_parse(ScimUser, self.body, Context.RESOURCE_REPLACEMENT_REQUEST)
-        outcome = backend.user_update(
-            self.scope,
-            pk=pk,
-            change=lambda employee: (mapping.user_fields(user), _active(user)),
-            if_match=self.if_match(),
-        )
+        def change(employee):
+            body = _with_active(self.body, employee.status == "active")
+            user = resource_parse(ScimUser, body, Context.RESOURCE_REPLACEMENT_REQUEST)
+            return mapping.user_fields(user), user.active
+
+        outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
         _record(self, outcome)
-        return resource_response(mapping.user_render(outcome.obj, base_url=self.base_url))
+        return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=self.base_url))
 
     def patch(self, request, public_id, pk):
         self.activity["operation"] = "update"
@@ -71,7 +78,7 @@ class UserDetailView(ScimView):
 
         outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
         _record(self, outcome)
-        return resource_response(mapping.user_render(outcome.obj, base_url=base_url))
+        return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=base_url))
 
     def delete(self, request, public_id, pk):
         self.activity["operation"] = "deactivate"
