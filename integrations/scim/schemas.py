@@ -1,7 +1,7 @@
 """The SCIM resource models this service speaks, its tolerance policy, and its discovery documents."""
 
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 from pydantic import Field, field_validator
 from scim2_models import (
@@ -16,9 +16,9 @@ from scim2_models import (
     ExtensibleStringEnum,
     Extension,
     Filter,
-    Group,
     GroupMembership,
     Patch,
+    Reference,
     Resource,
     ResourceType,
     ScimPolicy,
@@ -107,6 +107,27 @@ class User(Resource[Any]):
     emails: list[WorkEmail] | None = None
     addresses: list[WorkAddress] | None = None
     groups: Annotated[list[GroupMembership] | None, Mutability.read_only] = None
+
+
+class Member(ComplexAttribute):
+    """A group member as stored: the user's id. RFC 7643 §4.2's writable `display` is not
+    published, since a membership has no label of its own to keep (clients may still send it)."""
+
+    value: Annotated[str | None, Mutability.immutable, CaseExact.true] = None
+    ref: Annotated[
+        Reference[Union["User", "Group"]] | None,  # type: ignore[type-arg]
+        Mutability.immutable,
+    ] = Field(None, serialization_alias="$ref", validation_alias="$ref")
+    type: Annotated[str | None, Mutability.immutable] = None
+
+
+class Group(Resource[Any]):
+    """The core Group schema (RFC 7643 §4.2): a portal team."""
+
+    __schema__ = URN(GROUP_SCHEMA)
+
+    display_name: Annotated[str | None, Required.true] = None
+    members: list[Member] | None = None
 
 
 ScimUser = User[EnterpriseUser]
