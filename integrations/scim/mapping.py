@@ -126,7 +126,6 @@ def group_render(team, *, base_url: str) -> dict:
     body["members"] = [
         {
             "value": str(member.pk),
-            "type": "User",
             "$ref": f"{base_url}/Users/{member.pk}",
         }
         for member in team.members.all()

@@ -110,15 +110,15 @@ class User(Resource[Any]):
 
 
 class Member(ComplexAttribute):
-    """A group member as stored: the user's id. RFC 7643 §4.2's writable `display` is not
-    published, since a membership has no label of its own to keep (clients may still send it)."""
+    """A group member as stored: a user's id and its URI. RFC 7643 §4.2's optional `display`
+    and `type` are not published: a membership has no label of its own to keep, and every
+    member is a User. Clients may still send them; they are ignored."""
 
     value: Annotated[str | None, Mutability.immutable, CaseExact.true] = None
     ref: Annotated[
         Reference[Union["User", "Group"]] | None,  # type: ignore[type-arg]
         Mutability.immutable,
     ] = Field(None, serialization_alias="$ref", validation_alias="$ref")
-    type: Annotated[str | None, Mutability.immutable] = None
 
 
 class Group(Resource[Any]):
