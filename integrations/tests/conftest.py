@@ -8,8 +8,12 @@ from integrations import services
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def fixture(name: str):
-    return json.loads((FIXTURES / name).read_text())
+def fixture(name: str, **placeholders: str):
+    """A stored IdP payload; `user_id="7"` replaces "<user id>" in it."""
+    text = (FIXTURES / name).read_text()
+    for key, value in placeholders.items():
+        text = text.replace(f"<{key.replace('_', ' ')}>", value)
+    return json.loads(text)
 
 
 class ScimClient:
