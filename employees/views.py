@@ -1,6 +1,10 @@
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import render
+
+from engagedly_portal.celery import queue_stats
 
 from . import selectors
 from .decorators import employee_required
@@ -43,3 +47,14 @@ def detail(request, pk: int):
         "employees/detail.html",
         {"employee": employee, "direct_reports": selectors.employee_direct_reports(employee=employee)},
     )
+
+
+@staff_member_required
+def background_health(request):
+    """Support staff and monitors: queue depth and the oldest unfinished background work, as JSON."""
+    report = selectors.background_backlog()
+    try:
+        report.update(queue_stats())
+    except Exception as exc:  # Redis down: still show the database side
+        report.update({"queue": None, "queued": None, "unacknowledged": None, "broker_error": str(exc)[:200]})
+    return JsonResponse(report)
