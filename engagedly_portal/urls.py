@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from employees.views import background_health
+from employees.health import background_health
 
 urlpatterns = [
     path("healthz", lambda request: JsonResponse({"status": "ok"}), name="healthz"),

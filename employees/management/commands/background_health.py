@@ -4,8 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from employees import selectors
-from engagedly_portal.celery import queue_stats
+from employees.health import background_report
 
 
 class Command(BaseCommand):
@@ -21,7 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, json: bool = False, max_age: float | None = None, **options):
-        report = {**selectors.background_backlog(), **_queue_or_error()}
+        report = background_report()
         if json:
             self.stdout.write(_dumps(report))
         else:
@@ -33,13 +32,6 @@ class Command(BaseCommand):
 
 def _dumps(report: dict) -> str:
     return json.dumps(report, sort_keys=True)
-
-
-def _queue_or_error() -> dict:
-    try:
-        return queue_stats()
-    except Exception as exc:  # the report must still show the database side when Redis is down
-        return {"queue": None, "queued": None, "unacknowledged": None, "broker_error": str(exc)[:200]}
 
 
 def _text(report: dict) -> str:
