@@ -142,31 +142,38 @@ def employee_create(
 def _set_manager_email(employee: Employee, manager_email: str) -> bool:
     """Record the manager's email as received; the link itself is resolved in the background.
 
-    Returns whether the link needs resolving.
+    Returns whether any manager field changed. A link left pending needs resolving
+    (see _link_needs_resolving); the caller enqueues that after commit.
     """
     manager_email = (manager_email or "").strip()
+    before = (employee.manager_id, employee.manager_email, employee.manager_link, employee.manager_link_error)
     if not manager_email:
         employee.manager = None
         employee.manager_email = ""
         employee.manager_link = Employee.ManagerLink.NONE
         employee.manager_link_error = ""
         employee.manager_link_pending_since = None
-        return False
-    same_manager = manager_email.lower() == employee.manager_email.lower()
-    employee.manager_email = manager_email
-    if same_manager and employee.manager_link in (
+    elif manager_email.lower() == employee.manager_email.lower() and employee.manager_link in (
         Employee.ManagerLink.RESOLVED,
         Employee.ManagerLink.PENDING,
     ):
-        # Identity providers resend the whole user on every change; an unchanged manager is a no-op.
-        return False
-    if not same_manager:
-        # The previous manager no longer applies, whether or not the new one exists yet.
-        employee.manager = None
-    employee.manager_link = Employee.ManagerLink.PENDING
-    employee.manager_link_error = ""
-    employee.manager_link_pending_since = timezone.now()
-    return True
+        # Identity providers resend the whole user on every change; the same manager (in any
+        # case) keeps its link, resolved or still waiting.
+        employee.manager_email = manager_email
+    else:
+        if manager_email.lower() != employee.manager_email.lower():
+            # The previous manager no longer applies, whether or not the new one exists yet.
+            employee.manager = None
+        employee.manager_email = manager_email
+        employee.manager_link = Employee.ManagerLink.PENDING
+        employee.manager_link_error = ""
+        employee.manager_link_pending_since = timezone.now()
+    after = (employee.manager_id, employee.manager_email, employee.manager_link, employee.manager_link_error)
+    return before != after
+
+
+def _link_needs_resolving(employee: Employee, changed: bool) -> bool:
+    return changed and employee.manager_link == Employee.ManagerLink.PENDING
 
 
 def _enqueue_manager_links_on_commit(employee_id: int) -> None:
@@ -184,7 +191,9 @@ def employee_update(*, employee: Employee, manager_email: str | None = None, **p
     email_changed = "email" in fields and fields["email"].lower() != employee.email.lower()
     for key, value in fields.items():
         setattr(employee, key, value)
-    link_needs_resolving = manager_email is not None and _set_manager_email(employee, manager_email)
+    link_needs_resolving = manager_email is not None and _link_needs_resolving(
+        employee, _set_manager_email(employee, manager_email)
+    )
     _full_clean(employee)
     _conflict(
         organization=employee.organization,
