@@ -24,6 +24,7 @@ Everything is bounded: request count, concurrency, and --max-seconds for the who
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import statistics
@@ -47,6 +48,8 @@ from django.urls import reverse  # noqa: E402
 from employees import services as employee_services  # noqa: E402
 from employees.models import Employee  # noqa: E402
 from integrations import services as integration_services  # noqa: E402
+
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the figures
 
 SCIM_JSON = "application/scim+json"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
