@@ -301,14 +301,14 @@ def employee_resolve_manager_link(*, employee_id: int) -> str:
         employee.manager_link = Employee.ManagerLink.UNRESOLVED
         employee.manager_link_error = check.reason
     employee.manager_link_pending_since = None
-    employee.version = F("version") + 1
+    # No version bump: the SCIM resource carries the manager email as received, which the link
+    # does not change, so its ETag stays (a bump would fail an identity provider's If-Match).
     employee.save(
         update_fields=[
             "manager",
             "manager_link",
             "manager_link_error",
             "manager_link_pending_since",
-            "version",
             "updated_at",
         ]
     )
