@@ -190,7 +190,17 @@ def _hold_employee_row(employee: Employee) -> None:
         Employee.objects.filter(pk=employee.pk).update(job_title="Leaving")
 
 
-def test_worker_killed_mid_task_is_restarted_and_the_work_is_done_once(acme, queue, workdir, live_queue):
+@pytest.fixture
+def own_queue():
+    """A queue no other worker of this module consumes."""
+    name = f"test-killed-{uuid.uuid4().hex[:12]}"
+    with publishing_to(broker_url(), name):
+        yield name
+    forget_queue(broker_url(), name)
+
+
+def test_worker_killed_mid_task_is_restarted_and_the_work_is_done_once(acme, own_queue, workdir):
+    queue = own_queue
     okta = connection_create(organization=acme, name="Okta").connection
     leaver = make(acme, "leaver@acme.example", password="pw-Leaver-123", source_connection=okta)
     sign_in("leaver@acme.example", "pw-Leaver-123")
