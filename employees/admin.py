@@ -15,7 +15,15 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
-    list_display = ("email", "first_name", "last_name", "organization", "status", "manager_link")
+    list_display = (
+        "email",
+        "first_name",
+        "last_name",
+        "organization",
+        "status",
+        "manager_link",
+        "manager_link_error",
+    )
     list_filter = ("organization", "status", "manager_link", "is_org_admin")
     search_fields = ("email", "username", "first_name", "last_name", "employee_number", "external_id")
     list_select_related = ("organization",)
@@ -26,6 +34,7 @@ class EmployeeAdmin(admin.ModelAdmin):
         "activated_at",
         "deactivated_at",
         "deactivation_applied_at",
+        "manager_link_pending_since",
         "provider_deleted_at",
         "version",
     )
