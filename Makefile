@@ -51,6 +51,13 @@ background-health: install
 bench-background: install
 	$(BIN)/python bench/bench_background.py $(BENCH_ARGS)
 
+# SCIM throughput against `make serve` + `make worker` on PostgreSQL (see bench/README.md), e.g.
+# `make bench SCENARIO=okta-push SIZE=10k`; BENCH_ARGS for the rest (`--help` lists them).
+SCENARIO ?= all
+SIZE ?= 100k
+bench: install
+	$(BIN)/python bench/run.py --scenario $(SCENARIO) --size $(SIZE) $(BENCH_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
@@ -17,3 +18,9 @@ urlpatterns = [
     path("scim/v2/", include("integrations.scim.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_CEILING:
+    from bench.views import ceiling
+
+    # Before the SCIM routes, whose catch-all would answer 404 (see bench/README.md).
+    urlpatterns.insert(0, path("scim/v2/<str:public_id>/_bench/ceiling", ceiling, name="bench-ceiling"))
