@@ -100,6 +100,13 @@ class Employee(models.Model):
         indexes = [
             models.Index(fields=["organization", "status"], name="employee_org_status"),
             models.Index(fields=["organization", "manager_link"], name="employee_org_manager_link"),
+            # SCIM lists (integrations/scim/backend.py): the live employees of an organization in
+            # id order, so an import page skips its offset and counts in the index alone.
+            models.Index(
+                fields=["organization", "id"],
+                condition=models.Q(provider_deleted_at__isnull=True),
+                name="employee_org_scim_live",
+            ),
             # The sweep and the health report read only the (small) sets of unfinished work.
             models.Index(
                 fields=["deactivated_at"],
