@@ -14,8 +14,8 @@ from django.db.models import Prefetch, Q
 
 from employees import services
 from employees.models import Employee, Organization, Team
-from integrations.models import Connection, ConnectionToken, ScimRequest
-from integrations.services import token_authenticate
+from integrations.models import Connection, ConnectionToken
+from integrations.services import scim_request_record, token_authenticate
 
 from .errors import ScimError, not_found
 from .filters import Translated
@@ -63,8 +63,8 @@ def connection_id_for(*, public_id: str) -> int | None:
 
 
 def activity_record(**fields) -> None:
-    """One INSERT per request; nothing else touches the database for it."""
-    ScimRequest.objects.create(**fields)
+    """One INSERT per request, committed asynchronously; nothing else touches the database for it."""
+    scim_request_record(**fields)
 
 
 # ---------------------------------------------------------------- users
