@@ -1,0 +1,154 @@
+"""What keeps SCIM fast at 100,000 employees: pages that count only when they must, deep pages by
+key, a one-round-trip rate limit, an activity record written in one statement, and the benchmark's
+own server aids (X-Query-Count, the ceiling view).
+
+transactional_db: requests run as in production, outside a test transaction, so the activity
+record takes its production path and the statements counted are the ones the server sends.
+"""
+
+import json
+
+import pytest
+from django.db import connection
+from django.http import JsonResponse
+from django.test import RequestFactory
+from django.utils import timezone
+
+from bench.middleware import QueryCountHeaderMiddleware
+from bench.views import ceiling
+from employees.models import Employee
+from integrations import services
+from integrations.models import ScimRequest
+from integrations.scim.auth import _count_request
+from integrations.tests.conftest import ScimClient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def scim_tx(client, acme):
+    created = services.connection_create(organization=acme, name="Okta")
+    return ScimClient(client, created.connection, created.plaintext_token)
+
+
+@pytest.fixture
+def staff_250(acme, outsider_org):
+    # Straight rows (no sign-in accounts): paging reads employees only. Outsiders interleave
+    # in id order, so a page that leaked across organizations would show it.
+    rows = []
+    for n in range(250):
+        rows.append(Employee(organization=acme, username=f"u{n}@acme.example", email=f"u{n}@acme.example"))
+        if n % 10 == 0:
+            rows.append(
+                Employee(
+                    organization=outsider_org, username=f"o{n}@globex.example", email=f"o{n}@globex.example"
+                )
+            )
+    Employee.objects.bulk_create(rows)
+    return list(Employee.objects.filter(organization=acme).order_by("pk").values_list("pk", flat=True))
+
+
+def ids(body):
+    return [int(resource["id"]) for resource in body["Resources"]]
+
+
+def test_full_first_page_counts_the_rest(scim_tx, staff_250, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        body = scim_tx.get("/Users?startIndex=1&count=100").body
+    assert (body["totalResults"], body["itemsPerPage"], ids(body)) == (250, 100, staff_250[:100])
+
+
+def test_deep_page_is_the_right_slice_in_four_queries(scim_tx, staff_250, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        body = scim_tx.get("/Users?startIndex=101&count=100").body
+    assert (body["totalResults"], body["startIndex"], ids(body)) == (250, 101, staff_250[100:200])
+
+
+def test_last_page_knows_the_total_without_counting(scim_tx, staff_250, django_assert_max_num_queries):
+    # auth, page, activity record: the short page itself tells the total.
+    with django_assert_max_num_queries(3):
+        body = scim_tx.get("/Users?startIndex=201&count=100").body
+    assert (body["totalResults"], body["itemsPerPage"], ids(body)) == (250, 50, staff_250[200:])
+
+
+def test_page_ending_exactly_at_the_last_user_knows_the_total(scim_tx, staff_250):
+    body = scim_tx.get("/Users?startIndex=151&count=100").body
+    assert (body["totalResults"], ids(body)) == (250, staff_250[150:])
+
+
+def test_past_the_end_still_reports_the_total(scim_tx, staff_250):
+    body = scim_tx.get("/Users?startIndex=301&count=100").body
+    assert (body["totalResults"], body["itemsPerPage"], body["Resources"]) == (250, 0, [])
+
+
+def test_filtered_lookup_reports_its_match_count(scim_tx, staff_250, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        body = scim_tx.get('/Users?filter=userName eq "U7@ACME.example"&startIndex=1&count=100').body
+    assert (body["totalResults"], ids(body)) == (1, [staff_250[7]])
+
+
+def test_activity_record_is_one_statement_and_leaves_the_session_durable(scim_tx, staff_250):
+    before = ScimRequest.objects.count()
+    with connection.execute_wrapper(counting := StatementCounter()):
+        services.scim_request_record(
+            connection_id=scim_tx.connection.pk,
+            token=None,
+            created_at=timezone.now(),
+            method="GET",
+            path="/Users",
+            status_code=200,
+            outcome="success",
+            operation="lookup",
+            resource_id="",
+            employee_id=staff_250[0],
+            detail="",
+            duration_ms=4,
+        )
+    record = ScimRequest.objects.latest("id")
+    assert counting.count == 1 and ScimRequest.objects.count() == before + 1
+    assert (record.method, record.status_code, record.employee_id, record.duration_ms) == (
+        "GET",
+        200,
+        staff_250[0],
+        4,
+    )
+    if connection.vendor == "postgresql":
+        # The asynchronous commit was the INSERT's own transaction's, not the session's.
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+
+
+class StatementCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def test_rate_limit_counter_counts_each_request_once():
+    key = "scim-rate:test-counter:1"
+    first = _count_request(key)
+    assert _count_request(key) == first + 1
+
+
+def test_query_count_header_counts_every_statement(db):
+    def view(request):
+        list(Employee.objects.all())
+        list(Employee.objects.all()[:1])
+        return JsonResponse({})
+
+    response = QueryCountHeaderMiddleware(view)(RequestFactory().get("/"))
+    assert response["X-Query-Count"] == "2"
+
+
+def test_ceiling_view_answers_with_one_query_and_refuses_a_wrong_token(scim_tx, django_assert_num_queries):
+    public_id = scim_tx.connection.public_id
+    request = RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {scim_tx.token}")
+    with django_assert_num_queries(1):
+        response = ceiling(request, public_id)
+    assert response.status_code == 200 and json.loads(response.content)["organization"] == "acme"
+    wrong = RequestFactory().get("/", HTTP_AUTHORIZATION="Bearer engscim_wrong")
+    assert ceiling(wrong, public_id).status_code == 401
