@@ -24,11 +24,13 @@ class Status:
     WAITING = "waiting"
     CONNECTED = "connected"
     FAILING = "failing"
+    DISABLED = "disabled"
 
     LABELS = {
         WAITING: "Waiting for the first request",
         CONNECTED: "Connected",
         FAILING: "Failing",
+        DISABLED: "Paused: Okta not enabled",
     }
 
 
@@ -64,8 +66,15 @@ class DayCount:
         return self.success + self.client_error + self.server_error
 
 
-def connection_status(*, last_outcome: str | None, last_status_code: int | None) -> str:
-    """From the latest request: none yet, a healthy answer, or one that means syncing is broken."""
+def connection_status(
+    *, last_outcome: str | None, last_status_code: int | None, okta_enabled: bool = True
+) -> str:
+    """From the latest request: none yet, a healthy answer, or one that means syncing is broken.
+
+    While support staff have Okta turned off every request is refused, whatever the last one said.
+    """
+    if not okta_enabled:
+        return Status.DISABLED
     if last_outcome is None:
         return Status.WAITING
     if last_outcome == ScimRequest.Outcome.SUCCESS or last_status_code in EXPECTED_CLIENT_ERRORS:
@@ -107,11 +116,13 @@ def _overview_queryset(*, organization: Organization) -> QuerySet[Connection]:
     )
 
 
-def _overview(connection: Connection) -> ConnectionOverview:
+def _overview(connection: Connection, organization: Organization) -> ConnectionOverview:
     return ConnectionOverview(
         connection=connection,
         status=connection_status(
-            last_outcome=connection.last_outcome, last_status_code=connection.last_status_code
+            last_outcome=connection.last_outcome,
+            last_status_code=connection.last_status_code,
+            okta_enabled=organization.okta_enabled,
         ),
         last_request_at=connection.last_request_at,
         active_employees=connection.active_employees,
@@ -127,7 +138,9 @@ def connection_list(*, organization: Organization) -> QuerySet[Connection]:
 
 
 def connection_overview_list(*, organization: Organization) -> list[ConnectionOverview]:
-    return [_overview(connection) for connection in _overview_queryset(organization=organization)]
+    return [
+        _overview(connection, organization) for connection in _overview_queryset(organization=organization)
+    ]
 
 
 def connection_get(*, organization: Organization, pk: int) -> Connection:
@@ -136,7 +149,8 @@ def connection_get(*, organization: Organization, pk: int) -> Connection:
 
 
 def connection_overview_get(*, organization: Organization, pk: int) -> ConnectionOverview:
-    return _overview(get_object_or_404(_overview_queryset(organization=organization), pk=pk))
+    connection = get_object_or_404(_overview_queryset(organization=organization), pk=pk)
+    return _overview(connection, organization)
 
 
 def token_get(*, connection: Connection, pk: int) -> ConnectionToken:

@@ -182,3 +182,12 @@ def test_waiting_and_unresolved_manager_links_are_listed(admin_client, connectio
     assert "Liam Pending" in body and "boss@acme.example" in body
     assert "Sofia Stuck" in body and "No employee has this email." in body
     assert "Noah Linked" not in body
+
+
+def test_status_is_paused_while_okta_is_not_enabled(connection, acme):
+    record_request(connection, status_code=200)
+    acme.okta_enabled = False
+    acme.save()
+    connection.organization.refresh_from_db()
+    assert overview(connection).status == "disabled"
+    assert overview(connection).status_label == "Paused: Okta not enabled"
