@@ -123,3 +123,11 @@ def test_forms_are_csrf_protected(acme_admin, acme_connection):
 def test_pages_are_not_cached(admin_client, acme_connection):
     response = admin_client.get(reverse("integrations:connection", args=[acme_connection.pk]))
     assert "no-store" in response["Cache-Control"]
+
+
+def test_refusal_is_a_portal_page_that_says_why(client, acme_employee):
+    response = signed_in(client, acme_employee).get(reverse("integrations:okta"))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Only admins or users with the integration permission can manage integrations." in body
+    assert 'class="topbar"' in body
