@@ -30,6 +30,7 @@ class EmployeeAdmin(admin.ModelAdmin):
         "organization",
         "status",
         "manager_link",
+        "manager_link_error",
         "source_connection",
         "updated_at",
     )
@@ -52,6 +53,7 @@ class EmployeeAdmin(admin.ModelAdmin):
         "activated_at",
         "deactivated_at",
         "deactivation_applied_at",
+        "manager_link_pending_since",
         "provider_deleted_at",
         "version",
     )
