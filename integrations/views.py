@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -107,7 +108,7 @@ def connection_detail(request, pk: int):
         "chart": activity_chart(selectors.scim_request_daily_counts(connection=connection)),
         "manager_links": selectors.manager_link_problems(connection=connection),
         # Paths are shown relative to the base URL, as an admin reads them in Okta.
-        "scim_path_prefix": f"/scim/v2/{connection.public_id}",
+        "scim_path_prefix": reverse("scim:root", kwargs={"public_id": connection.public_id}).rstrip("/"),
     }
     return render(request, "integrations/connection_detail.html", context)
 

@@ -58,6 +58,22 @@ def test_toggling_the_okta_flag_in_admin_flips_the_settings_page(staff_client, a
     )
 
 
+def test_toggling_the_okta_flag_in_admin_flips_scim_answers(staff_client, acme, created):
+    scim = Client()
+    users = f"/scim/v2/{created.connection.public_id}/Users"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {created.plaintext_token}"}
+    change = reverse("admin:employees_organization_change", args=[acme.pk])
+    assert scim.get(users, {"startIndex": 1, "count": 2}, **auth).status_code == 200
+
+    staff_client.post(change, organization_form(acme, okta_enabled=False))
+    refused = scim.get(users, {"startIndex": 1, "count": 2}, **auth)
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("application/scim+json")
+
+    staff_client.post(change, organization_form(acme, okta_enabled=True))
+    assert scim.get(users, {"startIndex": 1, "count": 2}, **auth).status_code == 200
+
+
 def test_connection_pages_show_token_metadata_never_secrets(staff_client, created):
     token = created.connection.tokens.get()
     pages = [

@@ -140,6 +140,30 @@ def test_rotation_keeps_the_old_token_working_until_it_is_revoked(admin_client, 
     assert services.token_authenticate(public_id=connection.public_id, plaintext=new) is not None
 
 
+def test_rotation_over_http_old_token_answers_until_revoked(admin_client, acme):
+    from django.test import Client
+
+    created = make_connection(acme)
+    connection = created.connection
+    scim = Client()
+    users = f"/scim/v2/{connection.public_id}/Users"
+
+    def status(token: str) -> int:
+        return scim.get(
+            users, {"startIndex": 1, "count": 2}, HTTP_AUTHORIZATION=f"Bearer {token}"
+        ).status_code
+
+    _, new = credentials_from(
+        admin_client.post(reverse("integrations:token-create", args=[connection.pk])).content.decode()
+    )
+    assert (status(created.plaintext_token), status(new)) == (200, 200)
+    old_token = connection.tokens.order_by("created_at", "id").first()
+    admin_client.post(reverse("integrations:token-revoke", args=[connection.pk, old_token.pk]))
+    assert (status(created.plaintext_token), status(new)) == (401, 200)
+    admin_client.post(reverse("integrations:connection-delete", args=[connection.pk]))
+    assert status(new) == 401
+
+
 def test_a_third_live_token_is_refused_with_a_message(admin_client, acme):
     connection = make_connection(acme).connection
     services.token_issue(connection=connection)
