@@ -11,7 +11,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .models import Employee, Organization, UserSession
+from .models import Employee, Organization, Team, UserSession
 from .signals import employee_deactivation_applied
 
 User = get_user_model()
@@ -440,3 +440,183 @@ def employee_reactivate(*, employee: Employee) -> Employee:
     if employee.user_id:
         User.objects.filter(pk=employee.user_id).update(is_active=True)
     return employee
+
+
+# Provisioning writes. Identity providers call these on every sync, so each one is a
+# fixed, small number of statements: one transaction, no savepoints, no read-back.
+
+
+def _provisioned_user(*, email: str, is_active: bool):
+    # An unusable password: provisioned employees sign in once an admin or SSO sets one.
+    return User.objects.create_user(
+        username=f"e-{uuid.uuid4().hex}", email=email, password=None, is_active=is_active
+    )
+
+
+@transaction.atomic
+def employee_provision(
+    *,
+    organization: Organization,
+    source_connection,
+    email: str,
+    manager_email: str = "",
+    active: bool = True,
+    **profile: str,
+) -> Employee:
+    """Create an employee for an identity provider. Two INSERTs.
+
+    Uniqueness is left to the database: a duplicate username or email raises IntegrityError,
+    which rolls the whole transaction back (the sign-in user included) so concurrent
+    creates of one person leave exactly one row.
+    """
+    fields = _normalise_profile({"email": email, **profile})
+    if not fields.get("username"):
+        fields["username"] = fields["email"]
+    now = timezone.now()
+    employee = Employee(
+        organization=organization,
+        source_connection=source_connection,
+        activated_at=now,
+        **fields,
+    )
+    if not active:
+        # Created deactivated: no sign-in and no session exist, so nothing is left to apply.
+        employee.status = Employee.Status.DEACTIVATED
+        employee.deactivated_at = now
+        employee.deactivation_applied_at = now
+    _set_manager_email(employee, manager_email)
+    _full_clean(employee)
+    employee.user = _provisioned_user(email=employee.email, is_active=active)
+    employee.save(force_insert=True)
+    # Resolve this employee's own manager link, and link the reports that were provisioned
+    # before them and are waiting for their email.
+    _enqueue_manager_links_on_commit(employee.pk)
+    return employee
+
+
+class EmployeeChanged(Exception):
+    """The employee was written by someone else since it was read (optimistic concurrency)."""
+
+
+@transaction.atomic
+def employee_sync(
+    *,
+    employee: Employee,
+    manager_email: str | None = None,
+    source_connection=None,
+    **profile: str,
+) -> Employee:
+    """Write an identity provider's fields to the employee as read; one UPDATE, none if unchanged.
+
+    The UPDATE is conditional on the version that was read, so a concurrent writer is detected
+    (EmployeeChanged) without holding a row lock across the request. Uniqueness is the
+    database's: a duplicate username or email raises IntegrityError.
+    """
+    fields = _normalise_profile(profile)
+    changed = [key for key, value in fields.items() if getattr(employee, key) != value]
+    for key in changed:
+        setattr(employee, key, fields[key])
+    link_needs_resolving = False
+    if manager_email is not None and _set_manager_email(employee, manager_email):
+        changed += [
+            "manager_email",
+            "manager_link",
+            "manager_link_error",
+            "manager_link_pending_since",
+            "manager_id",
+        ]
+        link_needs_resolving = employee.manager_link == Employee.ManagerLink.PENDING
+    if source_connection is not None and employee.source_connection_id != source_connection.pk:
+        employee.source_connection = source_connection
+        changed.append("source_connection_id")
+    if not changed:
+        return employee
+    _full_clean(employee)
+    values = {key: getattr(employee, key) for key in changed}
+    now = timezone.now()
+    updated = Employee.objects.filter(pk=employee.pk, version=employee.version).update(
+        **values, version=employee.version + 1, updated_at=now
+    )
+    if not updated:
+        raise EmployeeChanged(employee.pk)
+    employee.version += 1
+    employee.updated_at = now
+    if "email" in changed and employee.user_id:
+        User.objects.filter(pk=employee.user_id).update(email=employee.email)
+    if link_needs_resolving or "email" in changed:
+        # A new email may be the one some reports are waiting for.
+        _enqueue_manager_links_on_commit(employee.pk)
+    return employee
+
+
+@transaction.atomic
+def employee_provider_delete(*, employee: Employee) -> Employee:
+    """The identity provider deleted the person: deactivate, and remember the deletion.
+
+    The row stays (an HR record is never deleted by a provider); the provider no longer sees it.
+    """
+    employee = employee_deactivate(employee=employee, reason="Deleted by the identity provider")
+    if employee.provider_deleted_at is None:
+        employee.provider_deleted_at = timezone.now()
+        Employee.objects.filter(pk=employee.pk).update(provider_deleted_at=employee.provider_deleted_at)
+    return employee
+
+
+@transaction.atomic
+def team_create(
+    *, organization: Organization, name: str, external_id: str = "", source_connection=None, member_ids=()
+) -> Team:
+    team = Team(
+        organization=organization,
+        name=(name or "").strip(),
+        external_id=(external_id or "").strip(),
+        source_connection=source_connection,
+    )
+    team.full_clean(exclude=["organization", "source_connection", "members"])
+    team.save(force_insert=True)
+    if member_ids:
+        team.members.set(_organization_member_ids(organization=organization, member_ids=member_ids))
+    return team
+
+
+def _organization_member_ids(*, organization: Organization, member_ids) -> list[int]:
+    wanted = {int(pk) for pk in member_ids}
+    found = set(
+        Employee.objects.filter(organization=organization, pk__in=wanted).values_list("pk", flat=True)
+    )
+    missing = wanted - found
+    if missing:
+        raise ValidationError({"members": f"No employee with id {min(missing)} in this organization."})
+    return sorted(found)
+
+
+@transaction.atomic
+def team_update(*, team: Team, name: str | None = None, external_id: str | None = None) -> Team:
+    if name is not None:
+        team.name = name.strip()
+    if external_id is not None:
+        team.external_id = external_id.strip()
+    team.full_clean(exclude=["organization", "source_connection", "members"])
+    team.version += 1
+    team.save(update_fields=["name", "external_id", "version", "updated_at"])
+    return team
+
+
+@transaction.atomic
+def team_set_members(*, team: Team, member_ids) -> Team:
+    """Make the team's members exactly these employees of its organization."""
+    wanted = set(_organization_member_ids(organization=team.organization, member_ids=member_ids))
+    current = set(team.members.values_list("pk", flat=True))
+    if wanted - current:
+        team.members.add(*(wanted - current))
+    if current - wanted:
+        team.members.remove(*(current - wanted))
+    if wanted != current:
+        team.version += 1
+        team.save(update_fields=["version", "updated_at"])
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team) -> None:
+    team.delete()

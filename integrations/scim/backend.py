@@ -1,0 +1,308 @@
+"""The one seam between the SCIM protocol and the portal's domain and database.
+
+Every function is scoped to the authenticated connection's organization: another organization's
+ids simply do not exist here. Reads are single queries (the list page folds its total into the page
+query with COUNT(*) OVER ()); writes go through employees.services.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count, Prefetch, Q, Window
+
+from employees import services
+from employees.models import Employee, Organization, Team
+from integrations.models import Connection, ConnectionToken, ScimRequest
+from integrations.services import token_authenticate
+
+from .errors import ScimError, not_found
+from .filters import Translated
+
+MAX_WRITE_ATTEMPTS = 3
+DEACTIVATION_REASON = "Deactivated by the identity provider"
+
+
+@dataclass(frozen=True)
+class Scope:
+    token: ConnectionToken
+    connection: Connection
+    organization: Organization
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+
+
+@dataclass
+class Outcome:
+    """What a write did, for the response and the activity record."""
+
+    obj: object
+    operation: str = "update"
+    created: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- auth and activity
+
+
+def scope_for_token(*, public_id: str, plaintext: str) -> Scope | None:
+    token = token_authenticate(public_id=public_id, plaintext=plaintext)
+    if token is None:
+        return None
+    return Scope(token=token, connection=token.connection, organization=token.connection.organization)
+
+
+def connection_id_for(*, public_id: str) -> int | None:
+    """The connection a URL names (deleted ones too), to record refused requests against it."""
+    return Connection.objects.filter(public_id=public_id).values_list("pk", flat=True).first()
+
+
+def activity_record(**fields) -> None:
+    """One INSERT per request; nothing else touches the database for it."""
+    ScimRequest.objects.create(**fields)
+
+
+# ---------------------------------------------------------------- users
+
+
+def _employees(scope: Scope):
+    # Employees the provider deleted answer 404 (RFC 7644 §3.6) but stay in the portal.
+    return Employee.objects.filter(organization=scope.organization, provider_deleted_at__isnull=True)
+
+
+def _page(queryset, *, order: list[str], start: int, count: int) -> Page:
+    if count == 0:
+        return Page(items=[], total=queryset.count())
+    offset = start - 1
+    rows = list(queryset.annotate(scim_total=Window(Count("*"))).order_by(*order)[offset : offset + count])
+    if rows:
+        return Page(items=rows, total=rows[0].scim_total)
+    # Past the end the window has no row to report on: count separately (a rare second query).
+    return Page(items=[], total=queryset.count() if offset else 0)
+
+
+def _filtered(queryset, translated: Translated | None):
+    if translated is None:
+        return queryset
+    if translated.joins_many:
+        # A condition across a to-many relation would repeat rows (and the window's total).
+        return queryset.filter(pk__in=queryset.model.objects.filter(translated.q).values("pk"))
+    return queryset.filter(translated.q)
+
+
+def user_list(
+    scope: Scope, *, translated: Translated | None, sort: str | None, descending: bool, start: int, count: int
+) -> Page:
+    order = [f"-{sort}" if descending else sort, "pk"] if sort else ["pk"]
+    return _page(_filtered(_employees(scope), translated), order=order, start=start, count=count)
+
+
+def user_get(scope: Scope, *, pk: str) -> Employee:
+    number = _as_pk(pk)
+    employee = _employees(scope).filter(pk=number).first() if number else None
+    if employee is None:
+        raise not_found(f"User {pk} not found.")
+    return employee
+
+
+def _as_pk(value: str) -> int | None:
+    return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
+
+
+def _conflict(field_name: str, value: str) -> ScimError:
+    label = "userName" if field_name == "username" else "email"
+    return ScimError(409, f"A user with {label} {value} already exists.", "uniqueness")
+
+
+def _claimable(employee: Employee, scope: Scope) -> bool:
+    """May a provider's create take over this existing employee?
+
+    Yes when the provider deleted it earlier (the same person is being provisioned again), when no
+    live connection has claimed it (employees added by hand, or synced by a connection that was since
+    deleted). No when a live connection owns it: that is a genuine duplicate (409).
+    """
+    if employee.provider_deleted_at is not None or employee.source_connection_id is None:
+        return True
+    return employee.source_connection.deleted_at is not None
+
+
+def user_create(scope: Scope, *, fields: dict, active: bool) -> Outcome:
+    username, email = fields["username"], fields["email"]
+    candidates = list(
+        Employee.objects.select_related("source_connection").filter(
+            Q(username__lower=username.lower()) | Q(email__lower=email.lower()),
+            organization=scope.organization,
+        )[:2]
+    )
+    by_username = next((e for e in candidates if e.username.lower() == username.lower()), None)
+    by_email = next((e for e in candidates if e.email.lower() == email.lower()), None)
+    if by_username is not None and not _claimable(by_username, scope):
+        raise _conflict("username", username)
+    if by_email is not None and by_email is not by_username and not _claimable(by_email, scope):
+        raise _conflict("email", email)
+    target = by_username or by_email
+    if target is not None:
+        return _link(scope, employee=target, fields=fields, active=active)
+    try:
+        employee = services.employee_provision(
+            organization=scope.organization, source_connection=scope.connection, active=active, **fields
+        )
+    except IntegrityError as exc:
+        # A concurrent create of the same person won the unique index on lower(username).
+        raise _conflict("username", username) from exc
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    return Outcome(obj=employee, operation="create", created=True)
+
+
+def _link(scope: Scope, *, employee: Employee, fields: dict, active: bool) -> Outcome:
+    """Take over an existing employee (see _claimable): same id, the provider's values, active as sent."""
+    outcome = _write_user(scope, employee=employee, fields=fields, active=active, relink=True)
+    outcome.created = True
+    if outcome.operation == "update":
+        outcome.operation = "create"
+    return outcome
+
+
+def _write_user(
+    scope: Scope, *, employee: Employee, fields: dict, active: bool | None, relink=False
+) -> Outcome:
+    fields = dict(fields)
+    manager_email = fields.pop("manager_email")
+    try:
+        employee = services.employee_sync(
+            employee=employee,
+            manager_email=manager_email,
+            source_connection=scope.connection if relink else None,
+            **fields,
+        )
+    except IntegrityError as exc:
+        raise _conflict("username", fields.get("username", "")) from exc
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    operation = "update"
+    if relink and employee.provider_deleted_at is not None and active is not False:
+        employee = services.employee_reactivate(employee=employee)
+        operation = "reactivate"
+    elif active is False and employee.status == Employee.Status.ACTIVE:
+        employee = services.employee_deactivate(
+            employee=employee, reason="Deactivated by the identity provider"
+        )
+        operation = "deactivate"
+    elif active is True and employee.status != Employee.Status.ACTIVE:
+        employee = services.employee_reactivate(employee=employee)
+        operation = "reactivate"
+    return Outcome(obj=employee, operation=operation)
+
+
+def user_update(
+    scope: Scope, *, pk: str, change: Callable[[Employee], tuple[dict, bool | None]], if_match: str | None
+) -> Outcome:
+    """Read, compute the new state with `change` (pure), write it conditionally on the version read.
+
+    A concurrent write in between is retried on fresh data rather than lost or reported.
+    """
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        employee = user_get(scope, pk=pk)
+        check_version(employee.version, if_match)
+        fields, active = change(employee)
+        try:
+            return _write_user(scope, employee=employee, fields=fields, active=active)
+        except services.EmployeeChanged:
+            continue
+    raise ScimError(409, "The user is being changed by another request; retry.")
+
+
+def user_delete(scope: Scope, *, pk: str, if_match: str | None) -> Outcome:
+    employee = user_get(scope, pk=pk)
+    check_version(employee.version, if_match)
+    employee = services.employee_provider_delete(employee=employee)
+    return Outcome(obj=employee, operation="deactivate")
+
+
+def check_version(version: int, if_match: str | None) -> None:
+    """RFC 7644 §3.14: a write with If-Match applies only to the version the client saw."""
+    if not if_match or if_match.strip() == "*":
+        return
+    wanted = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
+    if str(version) not in wanted:
+        raise ScimError(412, "The resource has changed since it was read (If-Match does not match).")
+
+
+def _invalid(exc: ValidationError) -> ScimError:
+    return ScimError(400, " ".join(exc.messages) or "Invalid value.", "invalidValue")
+
+
+# ---------------------------------------------------------------- groups
+
+
+def _teams(scope: Scope):
+    members = Employee.objects.filter(provider_deleted_at__isnull=True).order_by("pk")
+    return Team.objects.filter(organization=scope.organization).prefetch_related(
+        Prefetch("members", queryset=members)
+    )
+
+
+def group_list(
+    scope: Scope, *, translated: Translated | None, sort: str | None, descending: bool, start: int, count: int
+) -> Page:
+    order = [f"-{sort}" if descending else sort, "pk"] if sort else ["pk"]
+    return _page(_filtered(_teams(scope), translated), order=order, start=start, count=count)
+
+
+def group_get(scope: Scope, *, pk: str) -> Team:
+    number = _as_pk(pk)
+    team = _teams(scope).filter(pk=number).first() if number else None
+    if team is None:
+        raise not_found(f"Group {pk} not found.")
+    return team
+
+
+def _member_ids(ids: list[str]) -> list[int]:
+    numbers = [_as_pk(str(value)) for value in ids]
+    if None in numbers:
+        raise ScimError(400, "Group members must be user ids of this service.", "invalidValue")
+    return numbers
+
+
+def group_create(scope: Scope, *, fields: dict) -> Outcome:
+    if not fields["name"]:
+        raise ScimError(400, "displayName is required.", "invalidValue")
+    try:
+        team = services.team_create(
+            organization=scope.organization,
+            name=fields["name"],
+            external_id=fields["external_id"],
+            source_connection=scope.connection,
+            member_ids=_member_ids(fields["member_ids"]),
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    return Outcome(obj=group_get(scope, pk=str(team.pk)), operation="group", created=True)
+
+
+def group_update(scope: Scope, *, pk: str, change: Callable[[Team], dict], if_match: str | None) -> Outcome:
+    team = group_get(scope, pk=pk)
+    check_version(team.version, if_match)
+    fields = change(team)
+    if not fields["name"]:
+        raise ScimError(400, "displayName is required.", "invalidValue")
+    try:
+        if (fields["name"], fields["external_id"]) != (team.name, team.external_id):
+            services.team_update(team=team, name=fields["name"], external_id=fields["external_id"])
+        services.team_set_members(team=team, member_ids=_member_ids(fields["member_ids"]))
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    return Outcome(obj=group_get(scope, pk=pk), operation="group")
+
+
+def group_delete(scope: Scope, *, pk: str, if_match: str | None) -> Outcome:
+    team = group_get(scope, pk=pk)
+    check_version(team.version, if_match)
+    services.team_delete(team=team)
+    return Outcome(obj=None, operation="group")

@@ -1,0 +1,217 @@
+"""What every SCIM endpoint shares (RFC 7644 §3): size and media-type checks, rate limit, token,
+the Okta flag, SCIM errors for everything (405 and 500 included) and the activity record.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.utils import timezone
+from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+from scim2_models import Context, ResponseParameters
+
+from . import backend, schemas
+from .activity import mask_emails, outcome_for, recorded_path
+from .auth import rate_limit_check, token_from_header, unauthorized
+from .errors import ScimError, error_response, scim_response
+from .filters import sort_field, to_q
+from .parsing import json_body, resource_load
+
+logger = logging.getLogger(__name__)
+
+SCIM_MEDIA_TYPES = ("application/scim+json", "application/json")
+
+
+class ScimRenderer(JSONRenderer):
+    media_type = "application/scim+json"
+    format = "scim"
+
+
+class ScimView(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+    metadata_class = None  # OPTIONS is not part of SCIM: 405
+    renderer_classes = [ScimRenderer]
+    operation = "other"
+    requires_auth = True
+
+    def perform_content_negotiation(self, request, force=False):
+        # Every answer is application/scim+json whatever Accept says (RFC 7644 §8.1).
+        return (ScimRenderer(), ScimRenderer.media_type)
+
+    def dispatch(self, request, *args, **kwargs):
+        started = time.monotonic()
+        self.scope = None
+        self.activity = {
+            "operation": self.operation,
+            "resource_id": kwargs.get("pk", ""),
+            "employee_id": None,
+        }
+        response = super().dispatch(request, *args, **kwargs)
+        self._record(request, response, kwargs.get("public_id"), started)
+        return response
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        public_id = kwargs.get("public_id", "")
+        rate_limit_check(public_id)
+        if self.requires_auth:
+            self.scope = _authenticate(request, public_id)
+        if not hasattr(self, request.method.lower()):
+            raise MethodNotAllowed(request.method)
+        if request.method in ("POST", "PUT", "PATCH"):
+            self.body = _read_body(request)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, MethodNotAllowed):
+            exc = ScimError(405, f"{self.request.method} is not supported on this endpoint.")
+        elif isinstance(exc, RequestDataTooBig):
+            exc = _too_large()
+        elif not isinstance(exc, ScimError):
+            logger.exception("SCIM request failed: %s %s", self.request.method, self.request.path)
+            exc = ScimError(500, "The service failed to process the request. It has been logged.")
+        self.activity["detail"] = mask_emails(exc.detail)[:500]
+        return error_response(exc)
+
+    def _record(self, request, response, public_id, started):
+        connection_id = self.scope.connection.pk if self.scope else None
+        if connection_id is None and public_id:
+            connection_id = backend.connection_id_for(public_id=public_id)
+        if connection_id is None:
+            return
+        try:
+            backend.activity_record(
+                connection_id=connection_id,
+                token=self.scope.token if self.scope else None,
+                created_at=timezone.now(),
+                method=request.method[:10],
+                path=recorded_path(request.get_full_path()),
+                status_code=response.status_code,
+                outcome=outcome_for(response.status_code),
+                operation=self.activity["operation"],
+                resource_id=str(self.activity["resource_id"] or "")[:64],
+                employee_id=self.activity["employee_id"],
+                detail=self.activity.get("detail", ""),
+                duration_ms=int((time.monotonic() - started) * 1000),
+            )
+        except Exception:  # the record must never turn a served request into an error
+            logger.exception("Could not record SCIM request %s %s", request.method, request.path)
+
+    # Helpers for the endpoints
+
+    @property
+    def base_url(self) -> str:
+        path = f"/scim/v2/{self.kwargs['public_id']}"
+        if settings.PUBLIC_BASE_URL:
+            return settings.PUBLIC_BASE_URL + path
+        return self.request.build_absolute_uri(path)
+
+    def if_match(self):
+        return self.request.headers.get("If-Match")
+
+
+def _authenticate(request, public_id: str) -> "backend.Scope":
+    plaintext = token_from_header(request.headers.get("Authorization", ""))
+    scope = backend.scope_for_token(public_id=public_id, plaintext=plaintext) if plaintext else None
+    if scope is None:
+        raise unauthorized()
+    if not scope.organization.okta_enabled:
+        raise ScimError(
+            403, "Provisioning is not enabled for this organization. Contact support to enable it."
+        )
+    return scope
+
+
+def _too_large() -> ScimError:
+    limit = settings.SCIM_MAX_BODY_BYTES
+    return ScimError(413, f"The request body is larger than {limit // 1024} KiB.")
+
+
+def _read_body(request) -> dict:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.SCIM_MAX_BODY_BYTES:
+        raise _too_large()
+    media_type = (request.content_type or "").split(";")[0].strip().lower()
+    if media_type not in SCIM_MEDIA_TYPES:
+        raise ScimError(415, "Send the body as application/scim+json or application/json.")
+    raw = request._request.body
+    if len(raw) > settings.SCIM_MAX_BODY_BYTES:
+        raise _too_large()
+    return json_body(raw)
+
+
+def _paging(request) -> tuple[int, int]:
+    try:
+        start = int(request.query_params.get("startIndex", 1))
+        count = int(request.query_params.get("count", settings.SCIM_MAX_PAGE_SIZE))
+    except ValueError as exc:
+        raise ScimError(400, "startIndex and count must be integers.", "invalidValue") from exc
+    # RFC 7644 §3.4.2.4: a startIndex below 1 means 1 (Entra ID sends 0); a negative count means 0.
+    return max(start, 1), min(max(count, 0), settings.SCIM_MAX_PAGE_SIZE)
+
+
+def _response_parameters(request) -> ResponseParameters | None:
+    attributes = request.query_params.get("attributes")
+    excluded = request.query_params.get("excludedAttributes")
+    if not attributes and not excluded:
+        return None
+    split = lambda value: [item.strip() for item in value.split(",") if item.strip()] if value else None  # noqa: E731
+    try:
+        return ResponseParameters(attributes=split(attributes), excluded_attributes=split(excluded))
+    except Exception as exc:
+        raise ScimError(
+            400, "attributes / excludedAttributes name unknown attributes.", "invalidValue"
+        ) from exc
+
+
+def _select(document: dict, model, parameters: ResponseParameters | None) -> dict:
+    """Apply attributes / excludedAttributes (RFC 7644 §3.4.2.5) through the typed model."""
+    if parameters is None:
+        return document
+    return resource_load(model, document).model_dump(
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=parameters
+    )
+
+
+class ResourceListView(ScimView):
+    model = None
+    attributes: dict = {}
+
+    def list_response(self, page_fn, render):
+        request = self.request
+        start, count = _paging(request)
+        expression = request.query_params.get("filter")
+        translated = to_q(expression, self.attributes) if expression else None
+        sort_by = request.query_params.get("sortBy")
+        sort = sort_field(sort_by, self.attributes) if sort_by else None
+        descending = (request.query_params.get("sortOrder") or "").lower() == "descending"
+        parameters = _response_parameters(request)
+        page = page_fn(
+            self.scope, translated=translated, sort=sort, descending=descending, start=start, count=count
+        )
+        base_url = self.base_url
+        resources = [_select(render(obj, base_url=base_url), self.model, parameters) for obj in page.items]
+        return scim_response(
+            {
+                "schemas": [schemas.LIST_SCHEMA],
+                "totalResults": page.total,
+                "startIndex": start,
+                "itemsPerPage": len(resources),
+                "Resources": resources,
+            }
+        )
+
+
+def resource_response(request, model, document: dict, *, status: int = 200, location: bool = False):
+    headers = {"ETag": document["meta"]["version"]}
+    if location:
+        headers["Location"] = document["meta"]["location"]
+    return scim_response(
+        _select(document, model, _response_parameters(request)), status=status, headers=headers
+    )

@@ -1,0 +1,87 @@
+"""/Users and /Users/{id} (RFC 7644 §3.3-3.6)."""
+
+from scim2_models import Context
+
+from . import backend, mapping
+from .base import ResourceListView, ScimView, resource_response
+from .errors import scim_response
+from .filters import USER_ATTRIBUTES
+from .parsing import normalise_user_body, resource_load, resource_parse
+from .patch import patch_apply
+from .schemas import ScimUser
+
+
+def _with_active(body: dict, active: bool) -> dict:
+    """`active` as sent, or `active` as given when the client left it out.
+
+    A create without it makes an active user (OneLogin templates and hand-written clients omit
+    it); a PUT without it leaves the status alone: omitting it is not a deactivation.
+    """
+    body = normalise_user_body(body)
+    if not any(key.lower() == "active" for key in body):
+        body["active"] = active
+    return body
+
+
+def _record(view, outcome):
+    view.activity.update(operation=outcome.operation, resource_id=outcome.obj.pk, employee_id=outcome.obj.pk)
+
+
+class UserListView(ResourceListView):
+    model = ScimUser
+    attributes = USER_ATTRIBUTES
+    operation = "lookup"
+
+    def get(self, request, public_id):
+        return self.list_response(backend.user_list, mapping.user_render)
+
+    def post(self, request, public_id):
+        self.activity["operation"] = "create"
+        body = _with_active(self.body, True)
+        user = resource_parse(ScimUser, body, Context.RESOURCE_CREATION_REQUEST)
+        outcome = backend.user_create(self.scope, fields=mapping.user_fields(user), active=user.active)
+        _record(self, outcome)
+        document = mapping.user_render(outcome.obj, base_url=self.base_url)
+        return resource_response(request, ScimUser, document, status=201, location=True)
+
+
+class UserDetailView(ScimView):
+    operation = "lookup"
+
+    def get(self, request, public_id, pk):
+        employee = backend.user_get(self.scope, pk=pk)
+        self.activity["employee_id"] = employee.pk
+        return resource_response(request, ScimUser, mapping.user_render(employee, base_url=self.base_url))
+
+    def put(self, request, public_id, pk):
+        self.activity["operation"] = "update"
+
+        # Okta's wizard apps PUT the whole user they just read, read-only attributes included;
+        # the replacement context drops id, meta, groups and password (RFC 7644 §3.5.1).
+        def change(employee):
+            body = _with_active(self.body, employee.status == "active")
+            user = resource_parse(ScimUser, body, Context.RESOURCE_REPLACEMENT_REQUEST)
+            return mapping.user_fields(user), user.active
+
+        outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
+        _record(self, outcome)
+        return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=self.base_url))
+
+    def patch(self, request, public_id, pk):
+        self.activity["operation"] = "update"
+        base_url = self.base_url
+
+        def change(employee):
+            current = resource_load(ScimUser, mapping.user_render(employee, base_url=base_url))
+            patched = patch_apply(current, self.body)
+            return mapping.user_fields(patched), patched.active
+
+        outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
+        _record(self, outcome)
+        return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=base_url))
+
+    def delete(self, request, public_id, pk):
+        self.activity["operation"] = "deactivate"
+        outcome = backend.user_delete(self.scope, pk=pk, if_match=self.if_match())
+        _record(self, outcome)
+        return scim_response(None, status=204)
