@@ -234,8 +234,10 @@ def manager_check(*, employee: Employee, manager: Employee | None) -> ManagerChe
 def _lock_organization(organization_id: int) -> None:
     # Manager links of one organization change one at a time: two links checked concurrently
     # could each pass the cycle check and together close a cycle (A -> B while B -> A).
-    # Lock order everywhere: the organization, then employees.
-    Organization.objects.select_for_update().filter(pk=organization_id).values_list("pk").first()
+    # Lock order everywhere: the organization, then employees. NO KEY UPDATE (PostgreSQL) does not
+    # conflict with the KEY SHARE lock every employee INSERT takes on its organization, so link
+    # resolution never holds up provisioning.
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).values_list("pk").first()
 
 
 @transaction.atomic
