@@ -234,8 +234,10 @@ def manager_check(*, employee: Employee, manager: Employee | None) -> ManagerChe
 def _lock_organization(organization_id: int) -> None:
     # Manager links of one organization change one at a time: two links checked concurrently
     # could each pass the cycle check and together close a cycle (A -> B while B -> A).
-    # Lock order everywhere: the organization, then employees.
-    Organization.objects.select_for_update().filter(pk=organization_id).values_list("pk").first()
+    # Lock order everywhere: the organization, then employees. NO KEY UPDATE (PostgreSQL) does not
+    # conflict with the KEY SHARE lock every employee INSERT takes on its organization, so link
+    # resolution never holds up provisioning.
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).values_list("pk").first()
 
 
 @transaction.atomic
@@ -488,6 +490,9 @@ def employee_provision(
     _full_clean(employee)
     employee.user = _provisioned_user(email=employee.email, is_active=active)
     employee.save(force_insert=True)
+    # Resolve this employee's own manager link, and link the reports that were provisioned
+    # before them and are waiting for their email.
+    _enqueue_manager_links_on_commit(employee.pk)
     return employee
 
 
@@ -513,8 +518,16 @@ def employee_sync(
     changed = [key for key, value in fields.items() if getattr(employee, key) != value]
     for key in changed:
         setattr(employee, key, fields[key])
+    link_needs_resolving = False
     if manager_email is not None and _set_manager_email(employee, manager_email):
-        changed += ["manager_email", "manager_link", "manager_link_error", "manager_id"]
+        changed += [
+            "manager_email",
+            "manager_link",
+            "manager_link_error",
+            "manager_link_pending_since",
+            "manager_id",
+        ]
+        link_needs_resolving = employee.manager_link == Employee.ManagerLink.PENDING
     if source_connection is not None and employee.source_connection_id != source_connection.pk:
         employee.source_connection = source_connection
         changed.append("source_connection_id")
@@ -532,6 +545,9 @@ def employee_sync(
     employee.updated_at = now
     if "email" in changed and employee.user_id:
         User.objects.filter(pk=employee.user_id).update(email=employee.email)
+    if link_needs_resolving or "email" in changed:
+        # A new email may be the one some reports are waiting for.
+        _enqueue_manager_links_on_commit(employee.pk)
     return employee
 
 
