@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= engagedly_portal.settings
 
-.PHONY: run test serve worker lint format migrations-check install browser clean scim-test bench
+
+.PHONY: run test serve worker worker-only bench-background background-health lint format migrations-check install browser clean scim-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,15 +29,27 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=engagedly_portal.settings_test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 serve: install
 	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-0} $(BIN)/gunicorn engagedly_portal.wsgi:application -c gunicorn.conf.py
 
+# One worker with the beat scheduler (the periodic sweep). Scale out with `make worker-only`
+# on more terminals or machines: exactly one process may run beat.
 worker: install
 	$(BIN)/celery -A engagedly_portal worker --beat --loglevel=info $(WORKER_ARGS)
+
+worker-only: install
+	$(BIN)/celery -A engagedly_portal worker --loglevel=info $(WORKER_ARGS)
+
+background-health: install
+	$(BIN)/python manage.py background_health
+
+# Against `make serve` + `make worker` on PostgreSQL and Redis (see bench/bench_background.py).
+bench-background: install
+	$(BIN)/python bench/bench_background.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -28,3 +28,16 @@ def integrations_permission_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def org_admin_required(view):
+    """Changing employees is for organization admins."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        employee = getattr(request, "employee", None)
+        if employee is None or not employee.is_org_admin:
+            raise PermissionDenied("Only organization admins can change employees.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

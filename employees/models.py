@@ -1,6 +1,7 @@
 """The HR domain: organizations, their employees and teams. Knows nothing of SCIM or Okta."""
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -62,6 +63,8 @@ class Employee(models.Model):
     manager_email = models.CharField(max_length=254, blank=True)
     manager_link = models.CharField(max_length=16, choices=ManagerLink.choices, default=ManagerLink.NONE)
     manager_link_error = models.CharField(max_length=300, blank=True)
+    # When the link last became pending: the health report's "oldest pending" and the sweep's grace period.
+    manager_link_pending_since = models.DateTimeField(null=True, blank=True)
 
     is_org_admin = models.BooleanField("organization admin", default=False)
     can_manage_integrations = models.BooleanField("may manage integrations", default=False)
@@ -97,6 +100,24 @@ class Employee(models.Model):
         indexes = [
             models.Index(fields=["organization", "status"], name="employee_org_status"),
             models.Index(fields=["organization", "manager_link"], name="employee_org_manager_link"),
+            # The sweep and the health report read only the (small) sets of unfinished work.
+            models.Index(
+                fields=["deactivated_at"],
+                condition=models.Q(status="deactivated", deactivation_applied_at__isnull=True),
+                name="employee_deactivation_pending",
+            ),
+            models.Index(
+                fields=["manager_link_pending_since"],
+                condition=models.Q(manager_link="pending"),
+                name="employee_manager_link_pending",
+            ),
+            # A newly created manager (or a changed email) finds the reports waiting for it.
+            models.Index(
+                Lower("manager_email"),
+                "organization",
+                condition=models.Q(manager_link="pending"),
+                name="employee_waiting_for_manager",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -134,3 +155,15 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserSession(AbstractBaseSession):
+    """A database session that records its user, so a deactivation ends every session with one query."""
+
+    user_id = models.BigIntegerField(null=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

@@ -1,7 +1,9 @@
 """Reads from the HR domain. Every function is scoped to one organization."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import Employee, Organization
 
@@ -52,3 +54,65 @@ def employee_counts(*, organization: Organization) -> dict[str, int]:
     )
     counts["deactivated"] = counts["total"] - counts["active"]
     return counts
+
+
+def deactivations_pending(*, before, limit: int) -> list[int]:
+    """Deactivations not yet applied, requested before `before`, oldest first (partial index)."""
+    return list(
+        Employee.objects.filter(
+            status=Employee.Status.DEACTIVATED,
+            deactivation_applied_at__isnull=True,
+            deactivated_at__lt=before,
+        )
+        .order_by("deactivated_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def manager_links_resolvable(*, before, limit: int) -> list[int]:
+    """Pending manager links, pending since before `before`, whose manager now exists.
+
+    Links still waiting for a manager nobody has provisioned are skipped: resolving them
+    again would change nothing, and the manager's arrival enqueues them anyway.
+    """
+    manager_exists = Employee.objects.annotate(email_lower=Lower("email")).filter(
+        organization_id=OuterRef("organization_id"), email_lower=Lower(OuterRef("manager_email"))
+    )
+    return list(
+        Employee.objects.filter(
+            manager_link=Employee.ManagerLink.PENDING, manager_link_pending_since__lt=before
+        )
+        .filter(Exists(manager_exists))
+        .order_by("manager_link_pending_since")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def background_backlog() -> dict:
+    """Unfinished background work as recorded in the database, for the health command and view."""
+    now = timezone.now()
+    deactivations = Employee.objects.filter(
+        status=Employee.Status.DEACTIVATED, deactivation_applied_at__isnull=True
+    ).aggregate(count=Count("id"), oldest=Min("deactivated_at"))
+    links = Employee.objects.filter(manager_link=Employee.ManagerLink.PENDING).aggregate(
+        count=Count("id"), oldest=Min("manager_link_pending_since")
+    )
+    unresolved = Employee.objects.filter(manager_link=Employee.ManagerLink.UNRESOLVED).count()
+
+    def age(moment):
+        return round((now - moment).total_seconds(), 1) if moment else None
+
+    return {
+        "deactivations_pending": deactivations["count"],
+        "oldest_deactivation_pending_seconds": age(deactivations["oldest"]),
+        "manager_links_pending": links["count"],
+        "oldest_manager_link_pending_seconds": age(links["oldest"]),
+        "manager_links_unresolved": unresolved,
+    }
+
+
+def employee_unresolved_manager_links(*, organization: Organization) -> QuerySet[Employee]:
+    """Employees whose manager email could not be linked (self-reference, cycle), for the admins."""
+    return Employee.objects.filter(
+        organization=organization, manager_link=Employee.ManagerLink.UNRESOLVED
+    ).order_by("email")

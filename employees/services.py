@@ -1,5 +1,6 @@
 """Writes to the HR domain. Every function is scoped to one organization."""
 
+import logging
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -7,12 +8,18 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .models import Employee, Organization, Team
+from .models import Employee, Organization, Team, UserSession
+from .signals import employee_deactivation_applied
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
+
+# How many reports waiting for one manager a single pass links; the sweep finishes the rest.
+WAITING_REPORTS_BATCH = 1000
 
 # Fields an update may change, with the model field each maps to.
 PROFILE_FIELDS = (
@@ -127,31 +134,67 @@ def employee_create(
         employee.user.set_unusable_password()
         employee.user.save(update_fields=["password"])
     employee.save(update_fields=["user"])
+    # Resolve this employee's own manager link, and link the reports that were provisioned
+    # before them and are waiting for their email.
+    _enqueue_manager_links_on_commit(employee.pk)
     return employee
 
 
 def _set_manager_email(employee: Employee, manager_email: str) -> bool:
-    """Record the manager's email as received; the link itself is resolved in the background."""
+    """Record the manager's email as received; the link itself is resolved in the background.
+
+    Returns whether any manager field changed. A link left pending needs resolving
+    (see _link_needs_resolving); the caller enqueues that after commit.
+    """
     manager_email = (manager_email or "").strip()
-    if manager_email == employee.manager_email and (manager_email or employee.manager_id is None):
-        return False
-    employee.manager_email = manager_email
-    employee.manager_link_error = ""
-    if manager_email:
-        employee.manager_link = Employee.ManagerLink.PENDING
-    else:
+    before = (employee.manager_id, employee.manager_email, employee.manager_link, employee.manager_link_error)
+    if not manager_email:
         employee.manager = None
+        employee.manager_email = ""
         employee.manager_link = Employee.ManagerLink.NONE
-    return True
+        employee.manager_link_error = ""
+        employee.manager_link_pending_since = None
+    elif manager_email.lower() == employee.manager_email.lower() and employee.manager_link in (
+        Employee.ManagerLink.RESOLVED,
+        Employee.ManagerLink.PENDING,
+    ):
+        # Identity providers resend the whole user on every change; the same manager (in any
+        # case) keeps its link, resolved or still waiting.
+        employee.manager_email = manager_email
+    else:
+        if manager_email.lower() != employee.manager_email.lower():
+            # The previous manager no longer applies, whether or not the new one exists yet.
+            employee.manager = None
+        employee.manager_email = manager_email
+        employee.manager_link = Employee.ManagerLink.PENDING
+        employee.manager_link_error = ""
+        employee.manager_link_pending_since = timezone.now()
+    after = (employee.manager_id, employee.manager_email, employee.manager_link, employee.manager_link_error)
+    return before != after
+
+
+def _link_needs_resolving(employee: Employee, changed: bool) -> bool:
+    return changed and employee.manager_link == Employee.ManagerLink.PENDING
+
+
+def _enqueue_manager_links_on_commit(employee_id: int) -> None:
+    def enqueue() -> None:
+        from .tasks import enqueue_manager_links
+
+        enqueue_manager_links(employee_id)
+
+    transaction.on_commit(enqueue)
 
 
 @transaction.atomic
 def employee_update(*, employee: Employee, manager_email: str | None = None, **profile: str) -> Employee:
     fields = _normalise_profile(profile)
+    email_changed = "email" in fields and fields["email"].lower() != employee.email.lower()
     for key, value in fields.items():
         setattr(employee, key, value)
-    if manager_email is not None:
-        _set_manager_email(employee, manager_email)
+    link_needs_resolving = manager_email is not None and _link_needs_resolving(
+        employee, _set_manager_email(employee, manager_email)
+    )
     _full_clean(employee)
     _conflict(
         organization=employee.organization,
@@ -164,6 +207,9 @@ def employee_update(*, employee: Employee, manager_email: str | None = None, **p
     employee.refresh_from_db(fields=["version", "updated_at"])
     if employee.user_id and employee.user.email != employee.email:
         User.objects.filter(pk=employee.user_id).update(email=employee.email)
+    if link_needs_resolving or email_changed:
+        # A new email may be the one some reports are waiting for.
+        _enqueue_manager_links_on_commit(employee.pk)
     return employee
 
 
@@ -186,8 +232,16 @@ def manager_check(*, employee: Employee, manager: Employee | None) -> ManagerChe
     return ManagerCheck(True)
 
 
+def _lock_organization(organization_id: int) -> None:
+    # Manager links of one organization change one at a time: two links checked concurrently
+    # could each pass the cycle check and together close a cycle (A -> B while B -> A).
+    # Lock order everywhere: the organization, then employees.
+    Organization.objects.select_for_update().filter(pk=organization_id).values_list("pk").first()
+
+
 @transaction.atomic
 def employee_set_manager(*, employee: Employee, manager: Employee | None) -> Employee:
+    _lock_organization(employee.organization_id)
     check = manager_check(employee=employee, manager=manager)
     if not check.ok:
         raise ValidationError({"manager": check.reason})
@@ -195,16 +249,108 @@ def employee_set_manager(*, employee: Employee, manager: Employee | None) -> Emp
     employee.manager_email = manager.email if manager else ""
     employee.manager_link = Employee.ManagerLink.RESOLVED if manager else Employee.ManagerLink.NONE
     employee.manager_link_error = ""
+    employee.manager_link_pending_since = None
     employee.version = F("version") + 1
     employee.save()
     employee.refresh_from_db(fields=["version", "updated_at"])
     return employee
 
 
+def _employee_by_email(*, organization_id: int, email: str) -> Employee | None:
+    # lower(email) = lower(%s) uses the (lower(email), organization) unique index; iexact would not.
+    return (
+        Employee.objects.annotate(email_lower=Lower("email"))
+        .filter(organization_id=organization_id, email_lower=Lower(Value(email)))
+        .only("pk", "organization_id", "manager_id", "email")
+        .first()
+    )
+
+
+@transaction.atomic
+def employee_resolve_manager_link(*, employee_id: int) -> str:
+    """Link a pending manager email to the organization's employee with that email. Idempotent.
+
+    Returns the link state afterwards. A manager not provisioned yet leaves the link pending
+    (it is resolved when they arrive); a self-reference or a cycle marks it unresolved.
+    """
+    organization_id = (
+        Employee.objects.filter(pk=employee_id, manager_link=Employee.ManagerLink.PENDING)
+        .values_list("organization_id", flat=True)
+        .first()
+    )
+    if organization_id is None:
+        return ""
+    _lock_organization(organization_id)
+    employee = (
+        Employee.objects.select_for_update()
+        .filter(pk=employee_id, manager_link=Employee.ManagerLink.PENDING)
+        .first()
+    )
+    if employee is None:  # resolved or changed while we waited for the lock
+        return ""
+    manager = _employee_by_email(organization_id=organization_id, email=employee.manager_email)
+    if manager is None:
+        return employee.manager_link
+    check = manager_check(employee=employee, manager=manager)
+    if check.ok:
+        employee.manager = manager
+        employee.manager_link = Employee.ManagerLink.RESOLVED
+        employee.manager_link_error = ""
+    else:
+        logger.warning("Manager link of employee %s refused: %s", employee.pk, check.reason)
+        employee.manager = None
+        employee.manager_link = Employee.ManagerLink.UNRESOLVED
+        employee.manager_link_error = check.reason
+    employee.manager_link_pending_since = None
+    # No version bump: the SCIM resource carries the manager email as received, which the link
+    # does not change, so its ETag stays (a bump would fail an identity provider's If-Match).
+    employee.save(
+        update_fields=[
+            "manager",
+            "manager_link",
+            "manager_link_error",
+            "manager_link_pending_since",
+            "updated_at",
+        ]
+    )
+    return employee.manager_link
+
+
+def employee_resolve_waiting_reports(*, employee_id: int) -> int:
+    """Resolve the pending links of the reports waiting for this employee's email.
+
+    Each link in its own transaction, so progress survives a crash; bounded per call.
+    """
+    employee = Employee.objects.filter(pk=employee_id).values("organization_id", "email").first()
+    if employee is None:
+        return 0
+    waiting = list(
+        Employee.objects.annotate(manager_email_lower=Lower("manager_email"))
+        .filter(
+            organization_id=employee["organization_id"],
+            manager_link=Employee.ManagerLink.PENDING,
+            manager_email_lower=Lower(Value(employee["email"])),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:WAITING_REPORTS_BATCH]
+    )
+    resolved = 0
+    for report_id in waiting:
+        if employee_resolve_manager_link(employee_id=report_id) == Employee.ManagerLink.RESOLVED:
+            resolved += 1
+    return resolved
+
+
 @transaction.atomic
 def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
-    """Mark the employee deactivated at once; the effects are applied by employee_apply_deactivation."""
-    if employee.status == Employee.Status.DEACTIVATED:
+    """Mark the employee deactivated at once; the effects are applied by employee_apply_deactivation.
+
+    From this commit on the employee cannot sign in (the backend and the session middleware
+    check the status); the background task then makes it permanent and ends every session.
+    """
+    locked = Employee.objects.select_for_update().only("pk", "status").get(pk=employee.pk)
+    if locked.status == Employee.Status.DEACTIVATED:
+        employee.status = locked.status
         return employee
     employee.status = Employee.Status.DEACTIVATED
     employee.deactivated_at = timezone.now()
@@ -212,6 +358,8 @@ def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
     employee.version = F("version") + 1
     employee.save()
     employee.refresh_from_db(fields=["version", "updated_at"])
+    if reason:
+        logger.info("Employee %s deactivated: %s", employee.pk, reason)
     transaction.on_commit(lambda: _enqueue_deactivation(employee.pk))
     return employee
 
@@ -222,35 +370,65 @@ def _enqueue_deactivation(employee_id: int) -> None:
     enqueue_deactivation(employee_id)
 
 
+def _direct_reports_handle(*, employee: Employee) -> int:
+    """Apply the organization's policy to a deactivated manager's reports; returns how many moved."""
+    if employee.organization.direct_reports_on_deactivation != Organization.DirectReportsPolicy.REASSIGN:
+        return 0
+    _lock_organization(employee.organization_id)
+    # Moving reports one level up removes a link from the chain, so it cannot make a cycle.
+    new_manager = employee.manager
+    return Employee.objects.filter(manager=employee).update(
+        manager=new_manager,
+        manager_email=new_manager.email if new_manager else "",
+        manager_link=Employee.ManagerLink.RESOLVED if new_manager else Employee.ManagerLink.NONE,
+        manager_link_error="",
+        manager_link_pending_since=None,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+
+
 @transaction.atomic
 def employee_apply_deactivation(*, employee_id: int) -> bool:
-    """Apply a deactivation's effects: sign-in blocked, sessions ended. Idempotent."""
-    employee = Employee.objects.select_for_update().filter(pk=employee_id).first()
+    """Apply a deactivation's effects: sign-in blocked, every session ended, direct reports
+    handled per the organization's policy, the activity recorded. Idempotent: returns False
+    (and changes nothing) when there is nothing left to apply.
+    """
+    employee = (
+        Employee.objects.select_for_update(of=("self",))
+        .select_related("organization", "manager")
+        .filter(pk=employee_id)
+        .first()
+    )
     if employee is None or employee.status != Employee.Status.DEACTIVATED or employee.deactivation_applied_at:
         return False
+    sessions_ended = 0
     if employee.user_id:
         User.objects.filter(pk=employee.user_id).update(is_active=False)
-        user_sessions_end(user_id=employee.user_id)
+        sessions_ended = user_sessions_end(user_id=employee.user_id)
+    reports_moved = _direct_reports_handle(employee=employee)
     employee.deactivation_applied_at = timezone.now()
     employee.save(update_fields=["deactivation_applied_at"])
+    # Inside the transaction: the activity entry is written exactly once, with the effects.
+    employee_deactivation_applied.send(
+        sender=Employee, employee=employee, sessions_ended=sessions_ended, reports_reassigned=reports_moved
+    )
     return True
 
 
 def user_sessions_end(*, user_id: int) -> int:
-    """End every database session of the user."""
-    from django.contrib.sessions.models import Session
-
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
-            session.delete()
-            ended += 1
+    """End every session of the user (one indexed delete; see employees.sessions)."""
+    ended, _ = UserSession.objects.filter(user_id=user_id).delete()
     return ended
 
 
 @transaction.atomic
 def employee_reactivate(*, employee: Employee) -> Employee:
-    if employee.status == Employee.Status.ACTIVE and employee.provider_deleted_at is None:
+    """Restore the employee and their sign-in. A deactivation task still queued finds nothing to do."""
+    locked = (
+        Employee.objects.select_for_update().only("pk", "status", "provider_deleted_at").get(pk=employee.pk)
+    )
+    if locked.status == Employee.Status.ACTIVE and locked.provider_deleted_at is None:
         return employee
     employee.status = Employee.Status.ACTIVE
     employee.activated_at = timezone.now()

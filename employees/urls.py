@@ -5,5 +5,8 @@ from . import views
 app_name = "employees"
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("new/", views.add, name="add"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/status/", views.change_status, name="status"),
 ]

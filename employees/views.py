@@ -1,9 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
-from . import selectors
-from .decorators import employee_required
+from . import selectors, services
+from .decorators import employee_required, org_admin_required
+from .forms import EmployeeForm
 from .models import Employee
 
 
@@ -43,3 +47,57 @@ def detail(request, pk: int):
         "employees/detail.html",
         {"employee": employee, "direct_reports": selectors.employee_direct_reports(employee=employee)},
     )
+
+
+def _save_employee_form(request, form):
+    if request.method == "POST" and form.is_valid():
+        try:
+            return form.save()
+        except ValidationError:
+            return None  # the form now carries the errors; rendered below
+    return None
+
+
+@login_required
+@employee_required
+@org_admin_required
+def add(request):
+    form = EmployeeForm(request.POST or None, organization=request.employee.organization)
+    employee = _save_employee_form(request, form)
+    if employee is not None:
+        messages.success(request, f"{employee.full_name} was added.")
+        return redirect("employees:detail", pk=employee.pk)
+    return render(request, "employees/form.html", {"form": form, "title": "Add employee"})
+
+
+@login_required
+@employee_required
+@org_admin_required
+def edit(request, pk: int):
+    employee = selectors.employee_get(organization=request.employee.organization, pk=pk)
+    form = EmployeeForm(request.POST or None, instance=employee, organization=employee.organization)
+    saved = _save_employee_form(request, form)
+    if saved is not None:
+        messages.success(request, "Changes saved.")
+        return redirect("employees:detail", pk=saved.pk)
+    return render(request, "employees/form.html", {"form": form, "title": f"Edit {employee.full_name}"})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@employee_required
+@org_admin_required
+def change_status(request, pk: int):
+    """Deactivate (after a confirmation page) or reactivate an employee."""
+    employee = selectors.employee_get(organization=request.employee.organization, pk=pk)
+    if request.method != "POST":
+        return render(request, "employees/confirm_deactivate.html", {"employee": employee})
+    if request.POST.get("action") == "reactivate":
+        services.employee_reactivate(employee=employee)
+        messages.success(request, f"{employee.full_name} was reactivated and can sign in again.")
+    elif employee.pk == request.employee.pk:
+        messages.error(request, "You cannot deactivate your own account.")
+    else:
+        services.employee_deactivate(employee=employee, reason="Deactivated by an admin in the portal")
+        messages.success(request, f"{employee.full_name} was deactivated and can no longer sign in.")
+    return redirect("employees:detail", pk=employee.pk)

@@ -9,3 +9,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagedly_portal.settings")
 app = Celery("engagedly_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def queue_stats() -> dict:
+    """Messages waiting in the default queue and messages taken but not yet acknowledged.
+
+    Unacknowledged messages are tasks running now, or left by a worker that died (Redis
+    redelivers them after the visibility timeout). None when tasks run in-process.
+    """
+    if app.conf.task_always_eager or not app.conf.broker_url.startswith(("redis://", "rediss://")):
+        return {"queue": None, "queued": None, "unacknowledged": None}
+    queue = app.conf.task_default_queue
+    with app.connection_for_read() as connection:
+        channel = connection.default_channel
+        # kombu keeps one Redis list per priority step; _size sums them.
+        queued = channel._size(queue)
+        unacknowledged = channel.client.hlen(channel.unacked_key)
+    return {"queue": queue, "queued": queued, "unacknowledged": unacknowledged}

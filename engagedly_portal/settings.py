@@ -43,6 +43,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from exc
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -143,6 +153,8 @@ STORAGES = {
     },
 }
 
+# Database sessions that record their user, so a deactivation ends them all with one indexed delete.
+SESSION_ENGINE = "employees.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -166,16 +178,44 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
+# Several deployments (or test runs) may share one Redis: each consumes its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# A message is acknowledged only after its task finished; a worker that dies mid-task leaves
+# the message to be redelivered, and the idempotent task redoes the work (never half of it).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 50)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A publish must not hang a SCIM request when Redis is down: fail fast, the sweep catches up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1}
+CELERY_TASK_IGNORE_RESULT = True
+# A publish must not hang a SCIM request when Redis is down: no connection retries when
+# publishing (kombu would otherwise sleep ~2 s), a short connect timeout for an unreachable host,
+# and no publish retry. The database records the pending work and the sweep enqueues it later.
+# Redis redelivers a message that is still unacknowledged after visibility_timeout (a worker
+# killed mid-task); keep it above the longest task time limit plus retry countdowns.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    "max_retries": 0,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE: dict = {}
+# The sweep: re-enqueue deactivations not yet applied and manager links still pending whose
+# messages may have been lost (Redis down at publish time, a worker killed). Work younger than
+# the grace period is left alone: its message is most likely still queued.
+BACKGROUND_SWEEP_INTERVAL_SECONDS = env_float("BACKGROUND_SWEEP_INTERVAL_SECONDS", 30.0)
+BACKGROUND_SWEEP_GRACE_SECONDS = env_float("BACKGROUND_SWEEP_GRACE_SECONDS", 20.0)
+BACKGROUND_SWEEP_BATCH_SIZE = env_int("BACKGROUND_SWEEP_BATCH_SIZE", 500)
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-pending-background-work": {
+        "task": "employees.tasks.sweep_pending_work",
+        "schedule": BACKGROUND_SWEEP_INTERVAL_SECONDS,
+        # A sweep that waited longer than its interval is superseded by the next one.
+        "options": {"expires": BACKGROUND_SWEEP_INTERVAL_SECONDS},
+    },
+}
 
 # SCIM
 SCIM_RATE_LIMIT_PER_MINUTE = env_int("SCIM_RATE_LIMIT_PER_MINUTE", 6000)

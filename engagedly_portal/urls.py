@@ -4,8 +4,11 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from employees.health import background_health
+
 urlpatterns = [
     path("healthz", lambda request: JsonResponse({"status": "ok"}), name="healthz"),
+    path("healthz/background", background_health, name="background-health"),
     path("", RedirectView.as_view(pattern_name="employees:directory", permanent=False)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

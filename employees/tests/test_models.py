@@ -55,3 +55,15 @@ def test_overlong_names_and_malformed_emails_are_refused(acme):
     with pytest.raises(ValidationError):
         EmployeeFactory(organization=acme, email="not-an-email")
     assert not Employee.objects.filter(organization=acme).exists()
+
+
+def test_seed_demo_creates_acme_with_managers_and_an_admin(db, capsys, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    acme = Employee.objects.get(email="admin@acme.example").organization
+    assert acme.employees.count() == 21
+    assert acme.employees.filter(manager__isnull=False).count() == 20
+    assert "demo-pass-123" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -37,6 +38,12 @@ PEOPLE = [
 ]
 
 
+def _ascii(name: str) -> str:
+    """Email-safe form of a name: "García" -> "garcia", "O'Brien" -> "obrien"."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain.lower() if ch.isalnum())
+
+
 class Command(BaseCommand):
     help = "Create the demo organization Acme with employees and an admin (idempotent)."
 
@@ -48,7 +55,7 @@ class Command(BaseCommand):
         )
         people: list[Employee] = []
         for index, (first, last, title, department, city, _manager) in enumerate(PEOPLE):
-            email = f"{first.lower().replace('á', 'a')}.{last.lower().replace(chr(39), '')}@acme.example"
+            email = f"{_ascii(first)}.{_ascii(last)}@acme.example"
             employee = Employee.objects.filter(organization=organization, email__iexact=email).first()
             if employee is None:
                 employee = services.employee_create(

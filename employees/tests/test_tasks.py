@@ -1,0 +1,317 @@
+"""Background services and tasks, run in-process: what is enqueued, and what each task does."""
+
+import logging
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from employees import services, tasks
+from employees.models import Employee, Organization, UserSession
+from employees.tests.factories import EmployeeFactory
+from integrations.models import ScimRequest
+from integrations.services import connection_create
+
+User = get_user_model()
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Record every task published after commit, and run it in-process as a worker would."""
+    sent: list[tuple[str, int]] = []
+
+    def publish(task, employee_id):
+        sent.append((task.name.rsplit(".", 1)[-1], employee_id))
+        task.apply(args=[employee_id], throw=True)
+
+    monkeypatch.setattr(tasks, "_publish", publish)
+    return sent
+
+
+def make(org, email, manager_email="", **kwargs):
+    return EmployeeFactory(organization=org, email=email, manager_email=manager_email, **kwargs)
+
+
+def reload(employee):
+    return Employee.objects.get(pk=employee.pk)
+
+
+def test_creating_an_employee_enqueues_link_resolution_on_commit(acme, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        employee = make(acme, "r@acme.example", manager_email="boss@acme.example")
+    assert reload(employee).manager_link == Employee.ManagerLink.PENDING
+    assert len(callbacks) == 1
+
+
+def test_manager_created_first_is_linked(acme, published, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        boss = make(acme, "boss@acme.example")
+        report = make(acme, "r@acme.example", manager_email="BOSS@Acme.example")
+    report = reload(report)
+    assert report.manager_id == boss.pk
+    assert report.manager_link == Employee.ManagerLink.RESOLVED
+    assert report.manager_link_pending_since is None
+
+
+def test_report_created_first_waits_then_links_when_the_manager_arrives(
+    acme, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = make(acme, "r@acme.example", manager_email="boss@acme.example")
+    assert reload(report).manager_link == Employee.ManagerLink.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        boss = make(acme, "Boss@acme.example")
+    report = reload(report)
+    assert (report.manager_id, report.manager_link) == (boss.pk, Employee.ManagerLink.RESOLVED)
+
+
+def test_a_manager_whose_email_changes_to_the_awaited_one_gets_linked(
+    acme, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = make(acme, "r@acme.example", manager_email="new.boss@acme.example")
+        boss = make(acme, "old.boss@acme.example")
+        services.employee_update(employee=boss, email="new.boss@acme.example")
+    assert reload(report).manager_id == boss.pk
+
+
+def test_manager_of_another_organization_is_never_linked(
+    acme, outsider_org, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make(outsider_org, "boss@acme.example")
+        report = make(acme, "r@acme.example", manager_email="boss@acme.example")
+    report = reload(report)
+    assert (report.manager_id, report.manager_link) == (None, Employee.ManagerLink.PENDING)
+
+
+def test_self_reference_is_unresolved_with_a_logged_reason(
+    acme, published, django_capture_on_commit_callbacks, caplog
+):
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        employee = make(acme, "me@acme.example", manager_email="ME@acme.example")
+    employee = reload(employee)
+    assert employee.manager_link == Employee.ManagerLink.UNRESOLVED
+    assert employee.manager_id is None
+    assert "own manager" in employee.manager_link_error
+    assert "own manager" in caplog.text
+
+
+def test_a_cycle_is_unresolved_and_the_existing_link_stays(
+    acme, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        a = make(acme, "a@acme.example")
+        b = make(acme, "b@acme.example", manager_email="a@acme.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.employee_update(employee=reload(a), manager_email="b@acme.example")
+    a, b = reload(a), reload(b)
+    assert (b.manager_id, b.manager_link) == (a.pk, Employee.ManagerLink.RESOLVED)
+    assert a.manager_link == Employee.ManagerLink.UNRESOLVED
+    assert "cycle" in a.manager_link_error
+
+
+def test_manager_change_and_removal_update_the_link(acme, published, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make(acme, "first@acme.example")
+        report = make(acme, "r@acme.example", manager_email="first@acme.example")
+        services.employee_update(employee=reload(report), manager_email="second@acme.example")
+    report = reload(report)
+    assert (report.manager_id, report.manager_link) == (None, Employee.ManagerLink.PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make(acme, "second@acme.example")
+    assert reload(report).manager_id == second.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        services.employee_update(employee=reload(report), manager_email="")
+    report = reload(report)
+    assert (report.manager_id, report.manager_link, report.manager_email) == (None, "none", "")
+    assert first.pk != second.pk
+
+
+def test_resending_the_same_manager_enqueues_nothing(acme, published, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make(acme, "boss@acme.example")
+        report = make(acme, "r@acme.example", manager_email="boss@acme.example")
+    published.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.employee_update(employee=reload(report), manager_email="Boss@Acme.example", job_title="Lead")
+    assert published == []
+    assert reload(report).manager_link == Employee.ManagerLink.RESOLVED
+
+
+@pytest.fixture
+def signed_in_twice(acme):
+    employee = make(acme, "leaver@acme.example", password="pw-Leaver-123")
+    from django.test import Client
+
+    clients = [Client(), Client()]
+    for client in clients:
+        client.post(reverse("login"), {"username": "leaver@acme.example", "password": "pw-Leaver-123"})
+    return employee, clients
+
+
+def test_deactivation_ends_every_session_blocks_sign_in_and_records_activity(
+    acme, signed_in_twice, published, django_capture_on_commit_callbacks
+):
+    employee, clients = signed_in_twice
+    bystander = make(acme, "stays@acme.example", password="pw-Stays-123")
+    from django.test import Client
+
+    Client().post(reverse("login"), {"username": "stays@acme.example", "password": "pw-Stays-123"})
+    connection = connection_create(organization=acme, name="Okta").connection
+    Employee.objects.filter(pk=employee.pk).update(source_connection=connection)
+    assert UserSession.objects.filter(user_id=employee.user_id).count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.employee_deactivate(employee=reload(employee), reason="left")
+
+    assert published == [("apply_deactivation", employee.pk)]
+    assert reload(employee).deactivation_applied_at is not None
+    assert not User.objects.get(pk=employee.user_id).is_active
+    assert not UserSession.objects.filter(user_id=employee.user_id).exists()
+    assert UserSession.objects.filter(user_id=bystander.user_id).count() == 1
+    activity = ScimRequest.objects.get(employee=employee)
+    assert activity.operation == ScimRequest.Operation.BACKGROUND
+    assert "2 session(s) ended" in activity.detail
+    # A second delivery of the same message changes nothing.
+    assert services.employee_apply_deactivation(employee_id=employee.pk) is False
+    assert ScimRequest.objects.filter(employee=employee).count() == 1
+    response = Client().post(
+        reverse("login"), {"username": "leaver@acme.example", "password": "pw-Leaver-123"}
+    )
+    assert response.status_code == 200
+
+
+def test_reactivation_restores_sign_in(acme, signed_in_twice, published, django_capture_on_commit_callbacks):
+    employee, _ = signed_in_twice
+    with django_capture_on_commit_callbacks(execute=True):
+        services.employee_deactivate(employee=reload(employee))
+    services.employee_reactivate(employee=reload(employee))
+    from django.test import Client
+
+    response = Client().post(
+        reverse("login"), {"username": "leaver@acme.example", "password": "pw-Leaver-123"}
+    )
+    assert response.status_code == 302
+
+
+def test_a_stale_deactivation_message_after_reactivation_does_nothing(
+    acme, django_capture_on_commit_callbacks
+):
+    employee = make(acme, "back@acme.example")
+    with django_capture_on_commit_callbacks():  # the message is not delivered yet
+        services.employee_deactivate(employee=employee)
+    services.employee_reactivate(employee=reload(employee))
+    assert services.employee_apply_deactivation(employee_id=employee.pk) is False
+    assert User.objects.get(pk=employee.user_id).is_active
+
+
+@pytest.mark.parametrize("policy", ["keep", "reassign"])
+def test_direct_reports_follow_the_organization_policy(
+    acme, policy, published, django_capture_on_commit_callbacks
+):
+    Organization.objects.filter(pk=acme.pk).update(direct_reports_on_deactivation=policy)
+    with django_capture_on_commit_callbacks(execute=True):
+        top = make(acme, "top@acme.example")
+        middle = make(acme, "middle@acme.example", manager_email="top@acme.example")
+        report = make(acme, "r@acme.example", manager_email="middle@acme.example")
+        services.employee_deactivate(employee=reload(middle))
+    report = reload(report)
+    expected = top if policy == "reassign" else middle
+    assert (report.manager_id, report.manager_link) == (expected.pk, Employee.ManagerLink.RESOLVED)
+    assert report.manager_email == expected.email
+
+
+def test_sweep_enqueues_only_unfinished_work_older_than_the_grace_period(
+    acme, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.BACKGROUND_SWEEP_GRACE_SECONDS = 0
+    with django_capture_on_commit_callbacks():  # every message "lost"
+        boss = make(acme, "boss@acme.example")
+        waiting = make(acme, "r@acme.example", manager_email="boss@acme.example")
+        make(acme, "orphan@acme.example", manager_email="nobody@acme.example")
+        leaver = make(acme, "leaver@acme.example")
+        services.employee_deactivate(employee=leaver)
+        done = make(acme, "done@acme.example")
+        services.employee_deactivate(employee=done)
+    services.employee_apply_deactivation(employee_id=done.pk)
+    sent = []
+    monkeypatch.setattr(tasks.apply_deactivation, "delay", lambda pk: sent.append(("deactivation", pk)))
+    monkeypatch.setattr(tasks.resolve_manager_link, "delay", lambda pk: sent.append(("link", pk)))
+
+    result = tasks.sweep_pending_work.apply().get()
+
+    assert sorted(sent) == [("deactivation", leaver.pk), ("link", waiting.pk)]
+    assert result == {"deactivations": 1, "manager_links": 1}
+    settings.BACKGROUND_SWEEP_GRACE_SECONDS = 3600
+    sent.clear()
+    tasks.sweep_pending_work.apply()
+    assert sent == []
+    assert boss.pk
+
+
+def test_sweep_batches_are_bounded(acme, settings, django_capture_on_commit_callbacks, monkeypatch):
+    settings.BACKGROUND_SWEEP_GRACE_SECONDS = 0
+    settings.BACKGROUND_SWEEP_BATCH_SIZE = 2
+    with django_capture_on_commit_callbacks():
+        for n in range(3):
+            services.employee_deactivate(employee=make(acme, f"l{n}@acme.example"))
+    sent = []
+    monkeypatch.setattr(tasks.apply_deactivation, "delay", sent.append)
+    tasks.sweep_pending_work.apply()
+    assert len(sent) == 2
+
+
+def test_a_failing_task_is_retried_with_backoff_then_left_to_the_sweep(acme, monkeypatch):
+    calls = []
+
+    def boom(**kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "employee_apply_deactivation", boom)
+    # In-process, apply() runs the retries at once instead of after their backoff countdowns.
+    result = tasks.apply_deactivation.apply(args=[1])
+    assert result.state == "FAILURE"
+    assert len(calls) == 1 + tasks.RETRY_POLICY["max_retries"]
+    assert tasks.apply_deactivation.retry_backoff is True
+    assert (tasks.apply_deactivation.time_limit, tasks.apply_deactivation.soft_time_limit) == (30, 25)
+
+
+def test_sessions_of_anonymous_visitors_are_kept_apart(client, db):
+    client.get(reverse("login"))
+    session = client.session
+    session["seen"] = True
+    session.save()
+    assert UserSession.objects.get(session_key=session.session_key).user_id is None
+
+
+def test_health_command_reports_the_backlog(acme, capsys, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks():
+        services.employee_deactivate(employee=make(acme, "l@acme.example"))
+        make(acme, "r@acme.example", manager_email="nobody@acme.example")
+    Employee.objects.update(deactivated_at=timezone.now() - timezone.timedelta(seconds=90))
+    call_command("background_health")
+    out = capsys.readouterr().out
+    assert "deactivations pending: 1 (oldest 9" in out
+    assert "manager links pending: 1" in out
+
+
+def test_background_health_view_is_for_support_staff_only(
+    client, acme_admin, django_capture_on_commit_callbacks
+):
+    from conftest import signed_in
+
+    with django_capture_on_commit_callbacks():
+        services.employee_deactivate(employee=make(acme_admin.organization, "l@acme.example"))
+    url = reverse("background-health")
+    assert client.get(url).status_code == 302
+    signed_in(client, acme_admin)
+    assert client.get(url).status_code == 302  # an org admin is not support staff
+    User.objects.filter(pk=acme_admin.user_id).update(is_staff=True)
+    body = client.get(url).json()
+    assert body["deactivations_pending"] == 1
+    assert "queued" in body
