@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -448,6 +449,16 @@ def employee_reactivate(*, employee: Employee) -> Employee:
 # fixed, small number of statements: one transaction, no savepoints, no read-back.
 
 
+def _provision_clean(employee: Employee) -> None:
+    # Field validation only: uniqueness is decided by the database's unique indexes, so the
+    # per-constraint SELECTs of full_clean would only add statements and still race.
+    employee.full_clean(
+        exclude=["organization", "user", "manager", "source_connection"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
 def _provisioned_user(*, email: str, is_active: bool):
     # An unusable password: provisioned employees sign in once an admin or SSO sets one.
     return User.objects.create_user(
@@ -487,7 +498,7 @@ def employee_provision(
         employee.deactivated_at = now
         employee.deactivation_applied_at = now
     _set_manager_email(employee, manager_email)
-    _full_clean(employee)
+    _provision_clean(employee)
     employee.user = _provisioned_user(email=employee.email, is_active=active)
     employee.save(force_insert=True)
     # Resolve this employee's own manager link, and link the reports that were provisioned
@@ -500,7 +511,6 @@ class EmployeeChanged(Exception):
     """The employee was written by someone else since it was read (optimistic concurrency)."""
 
 
-@transaction.atomic
 def employee_sync(
     *,
     employee: Employee,
@@ -533,18 +543,20 @@ def employee_sync(
         changed.append("source_connection_id")
     if not changed:
         return employee
-    _full_clean(employee)
+    _provision_clean(employee)
     values = {key: getattr(employee, key) for key in changed}
     now = timezone.now()
-    updated = Employee.objects.filter(pk=employee.pk, version=employee.version).update(
-        **values, version=employee.version + 1, updated_at=now
-    )
-    if not updated:
-        raise EmployeeChanged(employee.pk)
+    # One UPDATE is atomic on its own; a transaction is opened only when the sign-in email follows.
+    with transaction.atomic() if "email" in changed else nullcontext():
+        updated = Employee.objects.filter(pk=employee.pk, version=employee.version).update(
+            **values, version=employee.version + 1, updated_at=now
+        )
+        if not updated:
+            raise EmployeeChanged(employee.pk)
+        if "email" in changed and employee.user_id:
+            User.objects.filter(pk=employee.user_id).update(email=employee.email)
     employee.version += 1
     employee.updated_at = now
-    if "email" in changed and employee.user_id:
-        User.objects.filter(pk=employee.user_id).update(email=employee.email)
     if link_needs_resolving or "email" in changed:
         # A new email may be the one some reports are waiting for.
         _enqueue_manager_links_on_commit(employee.pk)
