@@ -19,7 +19,9 @@ PROFILE_FORM_FIELDS = (
 class EmployeeForm(forms.ModelForm):
     """Add or edit an employee of one organization; saving goes through the services."""
 
-    manager = forms.ModelChoiceField(queryset=Employee.objects.none(), required=False)
+    manager = forms.ModelChoiceField(
+        queryset=Employee.objects.none(), required=False, empty_label="No manager"
+    )
 
     class Meta:
         model = Employee
@@ -73,7 +75,7 @@ class OrganizationSettingsForm(forms.Form):
     name = forms.CharField(
         label="Organization name",
         max_length=Organization._meta.get_field("name").max_length,
-        help_text="Shown across the portal and in emails to your employees.",
+        help_text="Shown across the portal to everyone in your organization.",
     )
     direct_reports_on_deactivation = forms.ChoiceField(
         label="When a manager is deactivated, their direct reports",
