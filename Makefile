@@ -69,5 +69,9 @@ format: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The SCIM suite alone, scim2-tester against a live gunicorn included.
+scim-test: install
+	$(BIN)/python -m pytest integrations/tests/ -k scim $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,16 +1,24 @@
 from django.contrib import admin
+from django.db.models import Count
 
 from .models import Employee, Organization, Team
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "okta_enabled", "created_at")
+    list_display = ("name", "slug", "okta_enabled", "employee_count", "created_at")
     list_editable = ("okta_enabled",)
     list_filter = ("okta_enabled",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at", "updated_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(employee_total=Count("employees"))
+
+    @admin.display(description="employees", ordering="employee_total")
+    def employee_count(self, organization: Organization) -> int:
+        return organization.employee_total
 
 
 @admin.register(Employee)
@@ -23,10 +31,21 @@ class EmployeeAdmin(admin.ModelAdmin):
         "status",
         "manager_link",
         "manager_link_error",
+        "source_connection",
+        "updated_at",
     )
-    list_filter = ("organization", "status", "manager_link", "is_org_admin")
+    list_filter = (
+        "organization",
+        "status",
+        "manager_link",
+        "is_org_admin",
+        "can_manage_integrations",
+        # Provisioned by an identity provider, or entered by hand.
+        ("source_connection", admin.EmptyFieldListFilter),
+    )
     search_fields = ("email", "username", "first_name", "last_name", "employee_number", "external_id")
-    list_select_related = ("organization",)
+    list_select_related = ("organization", "source_connection")
+    date_hierarchy = "created_at"
     raw_id_fields = ("manager", "user", "source_connection")
     readonly_fields = (
         "created_at",

@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -234,8 +235,10 @@ def manager_check(*, employee: Employee, manager: Employee | None) -> ManagerChe
 def _lock_organization(organization_id: int) -> None:
     # Manager links of one organization change one at a time: two links checked concurrently
     # could each pass the cycle check and together close a cycle (A -> B while B -> A).
-    # Lock order everywhere: the organization, then employees.
-    Organization.objects.select_for_update().filter(pk=organization_id).values_list("pk").first()
+    # Lock order everywhere: the organization, then employees. NO KEY UPDATE (PostgreSQL) does not
+    # conflict with the KEY SHARE lock every employee INSERT takes on its organization, so link
+    # resolution never holds up provisioning.
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).values_list("pk").first()
 
 
 @transaction.atomic
@@ -446,6 +449,16 @@ def employee_reactivate(*, employee: Employee) -> Employee:
 # fixed, small number of statements: one transaction, no savepoints, no read-back.
 
 
+def _provision_clean(employee: Employee) -> None:
+    # Field validation only: uniqueness is decided by the database's unique indexes, so the
+    # per-constraint SELECTs of full_clean would only add statements and still race.
+    employee.full_clean(
+        exclude=["organization", "user", "manager", "source_connection"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
 def _provisioned_user(*, email: str, is_active: bool):
     # An unusable password: provisioned employees sign in once an admin or SSO sets one.
     return User.objects.create_user(
@@ -485,9 +498,12 @@ def employee_provision(
         employee.deactivated_at = now
         employee.deactivation_applied_at = now
     _set_manager_email(employee, manager_email)
-    _full_clean(employee)
+    _provision_clean(employee)
     employee.user = _provisioned_user(email=employee.email, is_active=active)
     employee.save(force_insert=True)
+    # Resolve this employee's own manager link, and link the reports that were provisioned
+    # before them and are waiting for their email.
+    _enqueue_manager_links_on_commit(employee.pk)
     return employee
 
 
@@ -495,7 +511,6 @@ class EmployeeChanged(Exception):
     """The employee was written by someone else since it was read (optimistic concurrency)."""
 
 
-@transaction.atomic
 def employee_sync(
     *,
     employee: Employee,
@@ -513,25 +528,38 @@ def employee_sync(
     changed = [key for key, value in fields.items() if getattr(employee, key) != value]
     for key in changed:
         setattr(employee, key, fields[key])
+    link_needs_resolving = False
     if manager_email is not None and _set_manager_email(employee, manager_email):
-        changed += ["manager_email", "manager_link", "manager_link_error", "manager_id"]
+        changed += [
+            "manager_email",
+            "manager_link",
+            "manager_link_error",
+            "manager_link_pending_since",
+            "manager_id",
+        ]
+        link_needs_resolving = employee.manager_link == Employee.ManagerLink.PENDING
     if source_connection is not None and employee.source_connection_id != source_connection.pk:
         employee.source_connection = source_connection
         changed.append("source_connection_id")
     if not changed:
         return employee
-    _full_clean(employee)
+    _provision_clean(employee)
     values = {key: getattr(employee, key) for key in changed}
     now = timezone.now()
-    updated = Employee.objects.filter(pk=employee.pk, version=employee.version).update(
-        **values, version=employee.version + 1, updated_at=now
-    )
-    if not updated:
-        raise EmployeeChanged(employee.pk)
+    # One UPDATE is atomic on its own; a transaction is opened only when the sign-in email follows.
+    with transaction.atomic() if "email" in changed else nullcontext():
+        updated = Employee.objects.filter(pk=employee.pk, version=employee.version).update(
+            **values, version=employee.version + 1, updated_at=now
+        )
+        if not updated:
+            raise EmployeeChanged(employee.pk)
+        if "email" in changed and employee.user_id:
+            User.objects.filter(pk=employee.user_id).update(email=employee.email)
     employee.version += 1
     employee.updated_at = now
-    if "email" in changed and employee.user_id:
-        User.objects.filter(pk=employee.user_id).update(email=employee.email)
+    if link_needs_resolving or "email" in changed:
+        # A new email may be the one some reports are waiting for.
+        _enqueue_manager_links_on_commit(employee.pk)
     return employee
 
 
@@ -606,3 +634,15 @@ def team_set_members(*, team: Team, member_ids) -> Team:
 @transaction.atomic
 def team_delete(*, team: Team) -> None:
     team.delete()
+
+
+@transaction.atomic
+def organization_update(
+    *, organization: Organization, name: str, direct_reports_on_deactivation: str
+) -> Organization:
+    """An admin's General settings; the deactivation task reads the policy when it runs."""
+    organization.name = name.strip()
+    organization.direct_reports_on_deactivation = direct_reports_on_deactivation
+    organization.full_clean(exclude=["slug", "okta_enabled"])
+    organization.save(update_fields=["name", "direct_reports_on_deactivation", "updated_at"])
+    return organization

@@ -149,6 +149,23 @@ def _claimable(employee: Employee, scope: Scope) -> bool:
 
 
 def user_create(scope: Scope, *, fields: dict, active: bool) -> Outcome:
+    """Create the employee; when the userName or email is taken, decide between 409 and a link.
+
+    The INSERT comes first and the unique indexes on lower(username) / lower(email) decide: the
+    common case costs no lookup, and concurrent creates of one person leave exactly one row.
+    """
+    try:
+        employee = services.employee_provision(
+            organization=scope.organization, source_connection=scope.connection, active=active, **fields
+        )
+    except IntegrityError:
+        return _create_over_existing(scope, fields=fields, active=active)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    return Outcome(obj=employee, operation="create", created=True)
+
+
+def _create_over_existing(scope: Scope, *, fields: dict, active: bool) -> Outcome:
     username, email = fields["username"], fields["email"]
     candidates = list(
         Employee.objects.select_related("source_connection").filter(
@@ -162,19 +179,13 @@ def user_create(scope: Scope, *, fields: dict, active: bool) -> Outcome:
         raise _conflict("username", username)
     if by_email is not None and by_email is not by_username and not _claimable(by_email, scope):
         raise _conflict("email", email)
+    if by_username is not None and by_email is not None and by_email is not by_username:
+        # Two different people hold the userName and the email: linking either breaks the other.
+        raise _conflict("email", email)
     target = by_username or by_email
-    if target is not None:
-        return _link(scope, employee=target, fields=fields, active=active)
-    try:
-        employee = services.employee_provision(
-            organization=scope.organization, source_connection=scope.connection, active=active, **fields
-        )
-    except IntegrityError as exc:
-        # A concurrent create of the same person won the unique index on lower(username).
-        raise _conflict("username", username) from exc
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
-    return Outcome(obj=employee, operation="create", created=True)
+    if target is None:  # the row that conflicted was removed meanwhile; the client may retry
+        raise _conflict("username", username)
+    return _link(scope, employee=target, fields=fields, active=active)
 
 
 def _link(scope: Scope, *, employee: Employee, fields: dict, active: bool) -> Outcome:
