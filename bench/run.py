@@ -61,7 +61,8 @@ class Run:
     ops: dict = field(default_factory=dict)
     elapsed: float = 0.0
     client_cpu: float = 0.0
-    server_cpu: float = 0.0
+    server_cpu: float = 0.0  # gunicorn workers' CPU seconds per second
+    postgres_cpu: float = 0.0  # the bench database's PostgreSQL backends', likewise
     notes: list = field(default_factory=list)
 
     def op(self, name: str) -> OpStats:
@@ -78,6 +79,11 @@ class Run:
     @property
     def rate(self) -> float:
         return self.requests / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Server-side CPU (workers + PostgreSQL) per request: what load elsewhere does not change."""
+        return (self.server_cpu + self.postgres_cpu) / self.rate * 1000 if self.rate else 0.0
 
 
 def percentile(values: list, p: float) -> float:
@@ -137,12 +143,13 @@ async def drive(client: Client, run: Run, step, *, concurrency: int, duration: f
         while time.monotonic() < deadline and run.requests < max_requests:
             await step(index, next(counter))
 
-    cpu0, wall0, server0 = time.process_time(), time.perf_counter(), server_cpu_seconds()
+    cpu0, wall0, server0 = time.process_time(), time.perf_counter(), cpu_snapshot()
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
     run.elapsed = time.perf_counter() - wall0
     run.client_cpu = (time.process_time() - cpu0) / run.elapsed
-    server1 = server_cpu_seconds()
-    run.server_cpu = (server1 - server0) / run.elapsed if server0 is not None and server1 is not None else 0
+    server1 = cpu_snapshot()
+    run.server_cpu = cpu_delta(server0, server1, "workers") / run.elapsed
+    run.postgres_cpu = cpu_delta(server0, server1, "postgres") / run.elapsed
     client.run = None
     return run
 
@@ -196,19 +203,47 @@ def worker_rss_mib(pid: int) -> float:
 
 
 SERVER_ROOT: list[int] = []
+DATABASE: dict = {}
 
 
-def server_cpu_seconds() -> float | None:
-    if not SERVER_ROOT:
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
         return None
-    total = 0.0
-    for pid in gunicorn_workers(SERVER_ROOT[0]):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / CLK_TCK
-    return total
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def _postgres_backends() -> list[int]:
+    """The PostgreSQL backends serving the bench database (the server's and the worker's)."""
+    if not DATABASE:
+        return []
+    import psycopg
+
+    try:
+        with psycopg.connect(DATABASE["admin_url"], autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [DATABASE["name"]],
+            ).fetchall()
+    except psycopg.Error:
+        return []
+    return [pid for (pid,) in rows]
+
+
+def cpu_snapshot() -> dict:
+    """CPU seconds so far of each gunicorn worker and each PostgreSQL backend of the bench database."""
+    snapshot = {"workers": {}, "postgres": {}}
+    if SERVER_ROOT:
+        for pid in gunicorn_workers(SERVER_ROOT[0]):
+            snapshot["workers"][pid] = _cpu_seconds(pid) or 0.0
+    for pid in _postgres_backends():
+        snapshot["postgres"][pid] = _cpu_seconds(pid) or 0.0
+    return snapshot
+
+
+def cpu_delta(before: dict, after: dict, kind: str) -> float:
+    return sum(seconds - before[kind].get(pid, 0.0) for pid, seconds in after[kind].items())
 
 
 def manage(env: dict, *args: str) -> str:
@@ -473,6 +508,12 @@ def print_run(run: Run) -> None:
             f"   {run.requests} requests in {run.elapsed:.1f} s = {run.rate:.1f} req/s, {run.errors} errors; "
             f"client CPU {run.client_cpu * 100:.0f}% of one core, server workers {run.server_cpu * 100:.0f}%"
         )
+        if run.rate:
+            workers, postgres = run.server_cpu / run.rate * 1000, run.postgres_cpu / run.rate * 1000
+            print(
+                f"   server CPU per request: {run.cpu_ms_per_request:.2f} ms "
+                f"(gunicorn workers {workers:.2f}, PostgreSQL {postgres:.2f})"
+            )
     print(
         f"   {'operation':<18}{'requests':>9}{'errors':>8}"
         f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'SQL/req':>9}{'max':>5}"
@@ -494,15 +535,19 @@ def print_run(run: Run) -> None:
 def print_summary(runs: list[Run], rss: dict) -> None:
     ceilings = [r.rate for r in runs if r.name == "ceiling" and r.rate]
     ceiling = sum(ceilings) / len(ceilings) if ceilings else 0.0
+    ceiling_cpus = [r.cpu_ms_per_request for r in runs if r.name == "ceiling" and r.cpu_ms_per_request]
+    ceiling_cpu = sum(ceiling_cpus) / len(ceiling_cpus) if ceiling_cpus else 0.0
     print("\n== summary")
     if ceilings:
         print(f"   ceiling: {' and '.join(f'{c:.1f}' for c in ceilings)} req/s, mean {ceiling:.1f}")
-    print(f"   {'scenario':<24}{'req/s':>9}{'% ceiling':>11}{'errors':>8}")
+    print(f"   {'scenario':<24}{'req/s':>9}{'% ceiling':>11}{'errors':>8}{'CPU ms/req':>12}{'% ceiling':>11}")
     for run in runs:
         if not run.elapsed or run.name == "import edges":
             continue
         share = f"{run.rate / ceiling * 100:.0f}%" if ceiling else "-"
-        print(f"   {run.name:<24}{run.rate:>9.1f}{share:>11}{run.errors:>8}")
+        cpu = run.cpu_ms_per_request
+        cpu_share = f"{ceiling_cpu / cpu * 100:.0f}%" if ceiling_cpu and cpu else "-"
+        print(f"   {run.name:<24}{run.rate:>9.1f}{share:>11}{run.errors:>8}{cpu:>12.2f}{cpu_share:>11}")
     for run in runs:
         for note in run.notes:
             print(f"   {run.name}: {note}")
@@ -598,6 +643,10 @@ async def amain(args) -> int:
         "DJANGO_SETTINGS_MODULE": "engagedly_portal.settings",
     }
     started = time.monotonic()
+    DATABASE.update(
+        name=args.database_url.rsplit("/", 1)[1].split("?")[0],
+        admin_url=args.database_url.rsplit("/", 1)[0] + "/postgres",
+    )
     if not args.external:
         ensure_database(args.database_url, args.reset_db)
         manage(env, "migrate", "--noinput", "-v0")
