@@ -1,5 +1,6 @@
 """Writes for connections and their tokens. Every function is scoped to one organization."""
 
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -103,6 +104,22 @@ def token_authenticate(*, public_id: str, plaintext: str) -> ConnectionToken | N
     return token
 
 
+@functools.cache
+def _scim_request_insert() -> tuple[str, list]:
+    """The INSERT of scim_request_record, built once per process from the model."""
+    meta = ScimRequest._meta
+    columns = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in columns)
+    placeholders = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in columns)
+    # Table, column names and types come from the model; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {placeholders} "  # noqa: S608
+        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+    )
+    return sql, columns
+
+
 def scim_request_record(**fields) -> None:
     """Write one SCIM request's activity record: one INSERT, committed without waiting for the disk.
 
@@ -117,16 +134,7 @@ def scim_request_record(**fields) -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         record.save(force_insert=True)
         return
-    meta = ScimRequest._meta
-    columns = [field for field in meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in columns)
-    placeholders = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in columns)
-    # Table, column names and types come from the model; every value is a parameter.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {placeholders} "  # noqa: S608
-        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
-    )
+    sql, columns = _scim_request_insert()
     values = [field.get_db_prep_save(field.pre_save(record, True), connection) for field in columns]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)

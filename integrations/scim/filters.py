@@ -4,6 +4,7 @@ Parsing is scim2-models' (it returns a syntax tree); this module walks the tree 
 the attributes each resource stores. Pure: no database access, no HTTP.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -257,8 +258,18 @@ class Translated:
     joins_many: bool
 
 
+# `userName eq "<value>"` is how Okta looks up every user before a create and Entra ID probes the
+# service: that one form is translated directly (the grammar costs about half a millisecond per
+# request, a tenth of a whole lookup). Values with escapes, and every other filter, are parsed.
+_USERNAME_EQ = re.compile(r'\s*username\s+eq\s+"([^"\\]*)"\s*', re.IGNORECASE)
+
+
 def to_q(expression: str, attributes: dict) -> Translated:
     builder = _QBuilder(attributes)
+    match = _USERNAME_EQ.fullmatch(expression)
+    target = attributes.get("username")
+    if match and isinstance(target, Field) and target.kind == "string":
+        return Translated(builder._compare_string(target, CompareOperator.eq, match.group(1)), False)
     return Translated(builder.visit(parse(expression)), builder.joins_many)
 
 

@@ -20,6 +20,7 @@ from employees.models import Employee
 from integrations import services
 from integrations.models import ScimRequest
 from integrations.scim.auth import _count_request
+from integrations.scim.filters import USER_ATTRIBUTES, Translated, _QBuilder, parse, to_q
 from integrations.tests.conftest import ScimClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -152,3 +153,20 @@ def test_ceiling_view_answers_with_one_query_and_refuses_a_wrong_token(scim_tx, 
     assert response.status_code == 200 and json.loads(response.content)["organization"] == "acme"
     wrong = RequestFactory().get("/", HTTP_AUTHORIZATION="Bearer engscim_wrong")
     assert ceiling(wrong, public_id).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'userName eq "Ava.Nguyen@Example.com"',
+        'USERNAME EQ "ava nguyen"',
+        '  userName eq ""  ',
+        'userName eq "with \\"quotes\\""',
+        'userName eq "a" and active eq true',
+        'userName ne "a"',
+    ],
+)
+def test_username_fast_path_translates_as_the_filter_grammar_does(expression):
+    builder = _QBuilder(USER_ATTRIBUTES)
+    parsed = builder.visit(parse(expression))
+    assert to_q(expression, USER_ATTRIBUTES) == Translated(parsed, builder.joins_many)
