@@ -729,6 +729,8 @@ async def amain(args) -> int:
 
 def main() -> None:
     args = parse_args()
+    # `timeout` and Ctrl-C must still stop the server and worker this run started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         code = asyncio.run(amain(args))
     finally:
