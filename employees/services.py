@@ -343,27 +343,66 @@ def employee_resolve_waiting_reports(*, employee_id: int) -> int:
     return resolved
 
 
-@transaction.atomic
+def _update_as_read(employee: Employee, **values) -> bool:
+    """One UPDATE of the row, applied only if it is still the version that was read.
+
+    deactivation_applied_at is part of the condition because the background task sets it
+    without bumping the version. Returns False when someone wrote the row meanwhile.
+    """
+    now = timezone.now()
+    updated = Employee.objects.filter(
+        pk=employee.pk, version=employee.version, deactivation_applied_at=employee.deactivation_applied_at
+    ).update(**values, version=employee.version + 1, updated_at=now)
+    if not updated:
+        return False
+    for key, value in values.items():
+        setattr(employee, key, value)
+    employee.version += 1
+    employee.updated_at = now
+    return True
+
+
 def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
     """Mark the employee deactivated at once; the effects are applied by employee_apply_deactivation.
 
-    From this commit on the employee cannot sign in (the backend and the session middleware
+    From this write on the employee cannot sign in (the backend and the session middleware
     check the status); the background task then makes it permanent and ends every session.
+    Identity providers deactivate on every sync, so the common case is one conditional UPDATE
+    on the state as read; only a row written meanwhile is re-read under a lock.
     """
+    if employee.status == Employee.Status.DEACTIVATED:
+        return employee
+    deactivated = _update_as_read(
+        employee,
+        status=Employee.Status.DEACTIVATED,
+        deactivated_at=timezone.now(),
+        deactivation_applied_at=None,
+    )
+    if not deactivated and not _deactivate_locked(employee):
+        return employee
+    if reason:
+        logger.info("Employee %s deactivated: %s", employee.pk, reason)
+    # Runs at once outside a transaction, after the caller's commit inside one.
+    transaction.on_commit(lambda: _enqueue_deactivation(employee.pk))
+    return employee
+
+
+@transaction.atomic
+def _deactivate_locked(employee: Employee) -> bool:
+    """The slow path for a stale `employee`: lock the row and decide on its current status."""
     locked = Employee.objects.select_for_update().only("pk", "status").get(pk=employee.pk)
     if locked.status == Employee.Status.DEACTIVATED:
-        employee.status = locked.status
-        return employee
+        employee.refresh_from_db()
+        return False
     employee.status = Employee.Status.DEACTIVATED
     employee.deactivated_at = timezone.now()
     employee.deactivation_applied_at = None
     employee.version = F("version") + 1
-    employee.save()
-    employee.refresh_from_db(fields=["version", "updated_at"])
-    if reason:
-        logger.info("Employee %s deactivated: %s", employee.pk, reason)
-    transaction.on_commit(lambda: _enqueue_deactivation(employee.pk))
-    return employee
+    employee.save(
+        update_fields=["status", "deactivated_at", "deactivation_applied_at", "version", "updated_at"]
+    )
+    employee.refresh_from_db()
+    return True
 
 
 def _enqueue_deactivation(employee_id: int) -> None:
@@ -424,25 +463,49 @@ def user_sessions_end(*, user_id: int) -> int:
     return ended
 
 
-@transaction.atomic
 def employee_reactivate(*, employee: Employee) -> Employee:
-    """Restore the employee and their sign-in. A deactivation task still queued finds nothing to do."""
+    """Restore the employee and their sign-in. A deactivation task still queued finds nothing to do.
+
+    Two autocommit UPDATEs rather than a transaction (identity providers reactivate on every
+    sync): the sign-in user first, so that a failure in between leaves an employee who is still
+    deactivated (sign-in checks the employee's status too), never an active one who cannot sign
+    in. The employee's UPDATE is conditional on the state as read; a row written meanwhile (by
+    another writer or the deactivation task) is re-read under a lock.
+    """
+    if employee.status == Employee.Status.ACTIVE and employee.provider_deleted_at is None:
+        return employee
+    if employee.user_id:
+        User.objects.filter(pk=employee.user_id).update(is_active=True)
+    reactivated = _update_as_read(employee, **_reactivated_values())
+    if not reactivated:
+        _reactivate_locked(employee)
+    return employee
+
+
+def _reactivated_values() -> dict:
+    return {
+        "status": Employee.Status.ACTIVE,
+        "activated_at": timezone.now(),
+        "deactivated_at": None,
+        "deactivation_applied_at": None,
+        "provider_deleted_at": None,
+    }
+
+
+@transaction.atomic
+def _reactivate_locked(employee: Employee) -> None:
+    """The slow path for a stale `employee`: lock the row, reactivate it and the sign-in together."""
     locked = (
         Employee.objects.select_for_update().only("pk", "status", "provider_deleted_at").get(pk=employee.pk)
     )
-    if locked.status == Employee.Status.ACTIVE and locked.provider_deleted_at is None:
-        return employee
-    employee.status = Employee.Status.ACTIVE
-    employee.activated_at = timezone.now()
-    employee.deactivated_at = None
-    employee.deactivation_applied_at = None
-    employee.provider_deleted_at = None
-    employee.version = F("version") + 1
-    employee.save()
-    employee.refresh_from_db(fields=["version", "updated_at"])
-    if employee.user_id:
-        User.objects.filter(pk=employee.user_id).update(is_active=True)
-    return employee
+    if locked.status != Employee.Status.ACTIVE or locked.provider_deleted_at is not None:
+        values = _reactivated_values()
+        Employee.objects.filter(pk=employee.pk).update(
+            **values, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if employee.user_id:
+            User.objects.filter(pk=employee.user_id).update(is_active=True)
+    employee.refresh_from_db()
 
 
 # Provisioning writes. Identity providers call these on every sync, so each one is a

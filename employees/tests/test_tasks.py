@@ -315,3 +315,37 @@ def test_background_health_view_is_for_support_staff_only(
     body = client.get(url).json()
     assert body["deactivations_pending"] == 1
     assert "queued" in body
+
+
+def test_reactivating_a_stale_copy_after_the_task_applied_restores_sign_in(acme, published):
+    employee = make(acme, "stale@acme.example")
+    stale = reload(employee)
+    services.employee_deactivate(employee=reload(employee))  # the task runs at once here
+    stale.status = Employee.Status.DEACTIVATED  # as read before the task applied the deactivation
+    services.employee_reactivate(employee=stale)
+    fresh = reload(employee)
+    assert fresh.status == Employee.Status.ACTIVE and fresh.deactivation_applied_at is None
+    assert User.objects.get(pk=employee.user_id).is_active
+    assert stale.version == fresh.version
+
+
+def test_deactivating_a_stale_copy_deactivates_once(acme, django_capture_on_commit_callbacks):
+    employee = make(acme, "twice@acme.example")
+    stale = reload(employee)
+    with django_capture_on_commit_callbacks() as first:
+        services.employee_deactivate(employee=reload(employee))
+    with django_capture_on_commit_callbacks() as second:
+        services.employee_deactivate(employee=stale)
+    assert len(first) == 1 and second == []
+    assert stale.status == Employee.Status.DEACTIVATED and stale.version == reload(employee).version
+
+
+def test_deactivating_a_copy_changed_elsewhere_still_deactivates(acme, django_capture_on_commit_callbacks):
+    employee = make(acme, "edited@acme.example")
+    stale = reload(employee)
+    services.employee_update(employee=reload(employee), job_title="Lead")
+    with django_capture_on_commit_callbacks() as queued:
+        services.employee_deactivate(employee=stale)
+    fresh = reload(employee)
+    assert fresh.status == Employee.Status.DEACTIVATED and fresh.job_title == "Lead"
+    assert len(queued) == 1 and stale.version == fresh.version

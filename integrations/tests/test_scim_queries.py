@@ -15,6 +15,8 @@ from integrations.tests.conftest import ScimClient, fixture, user_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
 
 @pytest.fixture(autouse=True)
 def background_work_runs_in_a_worker():
@@ -61,17 +63,32 @@ def test_put_update(scim_tx, user, django_assert_max_num_queries):
 
 
 def test_put_deactivate_and_reactivate(scim_tx, user, django_assert_max_num_queries, monkeypatch):
-    # employee_deactivate / employee_reactivate (the domain's, shared with the portal) lock the
-    # row, save, read the version back and run in their own transaction: 3 statements over the
-    # 6 of the other writes. Bringing these to 6 is a change to those services (a conditional
-    # UPDATE without the read-back). The background task is left out (it runs in a worker).
+    # The background task is left out: it runs in a worker.
     queued = []
     monkeypatch.setattr("employees.tasks.enqueue_deactivation", queued.append)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         assert scim_tx.put(f"/Users/{user['id']}", {**user, "active": False}).body["active"] is False
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         assert scim_tx.put(f"/Users/{user['id']}", {**user, "active": True}).body["active"] is True
     assert queued == [int(user["id"])]
+
+
+def test_patch_deactivate_and_reactivate_after_the_task_applied(scim_tx, user, django_assert_max_num_queries):
+    # The deactivation task runs (in-process here) before the reactivation, so the reactivation
+    # also restores the sign-in user: the realistic Okta sequence.
+    from employees.services import employee_apply_deactivation
+
+    deactivate = {"schemas": [PATCH_SCHEMA], "Operations": [{"op": "replace", "value": {"active": False}}]}
+    reactivate = {
+        "schemas": [PATCH_SCHEMA],
+        "Operations": [{"op": "replace", "path": "active", "value": True}],
+    }
+    with django_assert_max_num_queries(6):
+        assert scim_tx.patch(f"/Users/{user['id']}", deactivate).body["active"] is False
+    assert employee_apply_deactivation(employee_id=int(user["id"])) is True
+    with django_assert_max_num_queries(6):
+        assert scim_tx.patch(f"/Users/{user['id']}", reactivate).body["active"] is True
+    assert Employee.objects.select_related("user").get(pk=user["id"]).user.is_active
 
 
 @pytest.mark.parametrize("size", [10, 100])
