@@ -30,14 +30,17 @@ def integrations_permission_required(view):
     return wrapper
 
 
-def org_admin_required(view):
-    """Changing employees is for organization admins."""
+def org_admin_required(view=None, *, message: str = "Only organization admins can change employees."):
+    """Organization admins only; `message` is what everyone else reads on the 403 page."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        employee = getattr(request, "employee", None)
-        if employee is None or not employee.is_org_admin:
-            raise PermissionDenied("Only organization admins can change employees.")
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            employee = getattr(request, "employee", None)
+            if employee is None or not employee.is_org_admin:
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator(view) if view is not None else decorator

@@ -19,7 +19,9 @@ PROFILE_FORM_FIELDS = (
 class EmployeeForm(forms.ModelForm):
     """Add or edit an employee of one organization; saving goes through the services."""
 
-    manager = forms.ModelChoiceField(queryset=Employee.objects.none(), required=False)
+    manager = forms.ModelChoiceField(
+        queryset=Employee.objects.none(), required=False, empty_label="No manager"
+    )
 
     class Meta:
         model = Employee
@@ -65,3 +67,27 @@ class EmployeeForm(forms.ModelForm):
                 self.add_error(None, exc)
             raise
         return employee
+
+
+class OrganizationSettingsForm(forms.Form):
+    """Settings > General; a plain form, so a rejected name never touches the organization on the page."""
+
+    name = forms.CharField(
+        label="Organization name",
+        max_length=Organization._meta.get_field("name").max_length,
+        help_text="Shown across the portal to everyone in your organization.",
+    )
+    direct_reports_on_deactivation = forms.ChoiceField(
+        label="When a manager is deactivated, their direct reports",
+        choices=Organization.DirectReportsPolicy.choices,
+        widget=forms.RadioSelect,
+        help_text="Applies to deactivations from now on, whether made here or by your identity provider.",
+    )
+
+    @classmethod
+    def for_organization(cls, data, *, organization: Organization) -> "OrganizationSettingsForm":
+        initial = {
+            "name": organization.name,
+            "direct_reports_on_deactivation": organization.direct_reports_on_deactivation,
+        }
+        return cls(data, initial=initial)

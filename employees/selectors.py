@@ -8,6 +8,11 @@ from django.utils import timezone
 from .models import Employee, Organization
 
 
+def organization_get(*, pk: int) -> Organization:
+    """A fresh copy of the signed-in employee's organization, for a write that may be refused."""
+    return Organization.objects.get(pk=pk)
+
+
 def employee_list(
     *, organization: Organization, search: str = "", status: str = "", department: str = ""
 ) -> QuerySet[Employee]:

@@ -697,3 +697,15 @@ def team_set_members(*, team: Team, member_ids) -> Team:
 @transaction.atomic
 def team_delete(*, team: Team) -> None:
     team.delete()
+
+
+@transaction.atomic
+def organization_update(
+    *, organization: Organization, name: str, direct_reports_on_deactivation: str
+) -> Organization:
+    """An admin's General settings; the deactivation task reads the policy when it runs."""
+    organization.name = name.strip()
+    organization.direct_reports_on_deactivation = direct_reports_on_deactivation
+    organization.full_clean(exclude=["slug", "okta_enabled"])
+    organization.save(update_fields=["name", "direct_reports_on_deactivation", "updated_at"])
+    return organization

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
 from .decorators import employee_required, org_admin_required
-from .forms import EmployeeForm
+from .forms import EmployeeForm, OrganizationSettingsForm
 from .models import Employee
 
 
@@ -101,3 +102,37 @@ def change_status(request, pk: int):
         services.employee_deactivate(employee=employee, reason="Deactivated by an admin in the portal")
         messages.success(request, f"{employee.full_name} was deactivated and can no longer sign in.")
     return redirect("employees:detail", pk=employee.pk)
+
+
+@login_required
+@employee_required
+def settings_index(request):
+    """The Settings nav link: the first tab this user may open."""
+    if request.employee.is_org_admin:
+        return redirect("settings:general")
+    if request.employee.may_manage_integrations:
+        return redirect("integrations:index")
+    raise PermissionDenied("Only organization admins can change settings.")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@employee_required
+@org_admin_required(message="Only organization admins can change the organization’s settings.")
+@never_cache
+def settings_general(request):
+    organization = request.employee.organization
+    form = OrganizationSettingsForm.for_organization(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # A fresh copy: the signed-in employee's organization stays as stored if validation fails.
+            services.organization_update(
+                organization=selectors.organization_get(pk=organization.pk), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Organization settings saved.")
+            return redirect("settings:general")
+    return render(request, "employees/settings_general.html", {"form": form})

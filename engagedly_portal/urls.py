@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("employees/", include("employees.urls")),
+    path("settings/", include("employees.settings_urls")),
     path("settings/", include("integrations.urls")),
     path("scim/v2/", include("integrations.scim.urls")),
     path("admin/", admin.site.urls),

@@ -77,6 +77,7 @@ def test_connect_okta_sync_disconnect_and_employees_stay(demo, live_server, brow
 
     # Settings > Integrations > HRIS > Okta > + Add Connection > name > Save
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Integrations").click()
     page.get_by_role("link", name=re.compile("^Okta")).click()
     page.get_by_role("link", name="+ Add Connection").first.click()
     page.get_by_label("Connection name").fill("Okta production")
