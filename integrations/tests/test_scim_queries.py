@@ -123,3 +123,22 @@ def test_username_lookup_can_use_the_lower_username_index(acme, user):
             cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
     assert "employee_username_unique_per_org_ci" in plan
+
+
+@pytest.mark.parametrize("size", [3, 30])
+@pytest.mark.parametrize("path", ["/Users/.search", "/Groups/.search", "/.search"])
+def test_search_is_constant_whatever_the_page_size(scim_tx, acme, size, path, django_assert_max_num_queries):
+    members = [EmployeeFactory(organization=acme, email=f"s{n}@example.com") for n in range(size)]
+    for n in range(size):
+        body = {**fixture("okta_group_push_create.json"), "displayName": f"Team {n}"}
+        scim_tx.post("/Groups", {**body, "members": [{"value": str(m.pk)} for m in members[:3]]})
+    search = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": "meta.created pr",
+        "startIndex": 2,
+        "count": size + 5,  # a root page spans the end of the users and the start of the groups
+    }
+    # auth, the page (and a count when a type's slice is empty), the members, the activity record
+    with django_assert_max_num_queries(7 if path == "/.search" else 4):
+        body = scim_tx.post(path, search).body
+    assert body["itemsPerPage"] == (min(size + 5, 2 * size - 1) if path == "/.search" else size - 1)
