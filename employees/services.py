@@ -2,7 +2,6 @@
 
 import logging
 import uuid
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -126,14 +125,10 @@ def employee_create(
     _set_manager_email(employee, manager_email)
     _full_clean(employee)
     _conflict(organization=organization, exclude_pk=None, email=employee.email, username=employee.username)
+    # The login account carries no email of its own: sign-in looks the employee up by theirs.
+    # No password means an unusable one until an admin or single sign-on sets it.
+    employee.user = User.objects.create_user(username=f"e-{uuid.uuid4().hex}", password=password)
     _save_unique(employee)
-    employee.user = User.objects.create_user(
-        username=f"e-{uuid.uuid4().hex}", email=employee.email, password=password
-    )
-    if password is None:
-        employee.user.set_unusable_password()
-        employee.user.save(update_fields=["password"])
-    employee.save(update_fields=["user"])
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
     _enqueue_manager_links_on_commit(employee.pk)
@@ -205,8 +200,6 @@ def employee_update(*, employee: Employee, manager_email: str | None = None, **p
     employee.version = F("version") + 1
     _save_unique(employee)
     employee.refresh_from_db(fields=["version", "updated_at"])
-    if employee.user_id and employee.user.email != employee.email:
-        User.objects.filter(pk=employee.user_id).update(email=employee.email)
     if link_needs_resolving or email_changed:
         # A new email may be the one some reports are waiting for.
         _enqueue_manager_links_on_commit(employee.pk)
@@ -522,11 +515,9 @@ def _provision_clean(employee: Employee) -> None:
     )
 
 
-def _provisioned_user(*, email: str, is_active: bool):
+def _provisioned_user(*, is_active: bool):
     # An unusable password: provisioned employees sign in once an admin or SSO sets one.
-    return User.objects.create_user(
-        username=f"e-{uuid.uuid4().hex}", email=email, password=None, is_active=is_active
-    )
+    return User.objects.create_user(username=f"e-{uuid.uuid4().hex}", password=None, is_active=is_active)
 
 
 @transaction.atomic
@@ -562,7 +553,7 @@ def employee_provision(
         employee.deactivation_applied_at = now
     _set_manager_email(employee, manager_email)
     _provision_clean(employee)
-    employee.user = _provisioned_user(email=employee.email, is_active=active)
+    employee.user = _provisioned_user(is_active=active)
     employee.save(force_insert=True)
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
@@ -609,15 +600,12 @@ def employee_sync(
     _provision_clean(employee)
     values = {key: getattr(employee, key) for key in changed}
     now = timezone.now()
-    # One UPDATE is atomic on its own; a transaction is opened only when the sign-in email follows.
-    with transaction.atomic() if "email" in changed else nullcontext():
-        updated = Employee.objects.filter(pk=employee.pk, version=employee.version).update(
-            **values, version=employee.version + 1, updated_at=now
-        )
-        if not updated:
-            raise EmployeeChanged(employee.pk)
-        if "email" in changed and employee.user_id:
-            User.objects.filter(pk=employee.user_id).update(email=employee.email)
+    # One conditional UPDATE, atomic on its own: no transaction, no row lock.
+    updated = Employee.objects.filter(pk=employee.pk, version=employee.version).update(
+        **values, version=employee.version + 1, updated_at=now
+    )
+    if not updated:
+        raise EmployeeChanged(employee.pk)
     employee.version += 1
     employee.updated_at = now
     if link_needs_resolving or "email" in changed:

@@ -62,6 +62,18 @@ def test_put_update(scim_tx, user, django_assert_max_num_queries):
         assert scim_tx.put(f"/Users/{user['id']}", {**user, "title": "Boss"}).status_code == 200
 
 
+def test_put_that_changes_the_email_and_username(scim_tx, user, django_assert_max_num_queries):
+    renamed = {
+        **user,
+        "userName": "ava.nguyen@example.com",
+        "emails": [{"value": "ava.nguyen@example.com", "type": "work", "primary": True}],
+    }
+    with django_assert_max_num_queries(6):
+        body = scim_tx.put(f"/Users/{user['id']}", renamed).body
+    assert body["userName"] == "ava.nguyen@example.com"
+    assert Employee.objects.get(pk=user["id"]).email == "ava.nguyen@example.com"
+
+
 def test_put_deactivate_and_reactivate(scim_tx, user, django_assert_max_num_queries, monkeypatch):
     # The background task is left out: it runs in a worker.
     queued = []
