@@ -21,9 +21,10 @@ def published(monkeypatch):
     """Record every task published after commit, and run it in-process as a worker would."""
     sent: list[tuple[str, int]] = []
 
-    def publish(task, employee_id):
-        sent.append((task.name.rsplit(".", 1)[-1], employee_id))
-        task.apply(args=[employee_id], throw=True)
+    def publish(task, object_id, **options):
+        sent.append((task.name.rsplit(".", 1)[-1], object_id))
+        task.apply(args=[object_id], throw=True)
+        return True
 
     monkeypatch.setattr(tasks, "_publish", publish)
     return sent
@@ -224,13 +225,14 @@ def test_direct_reports_follow_the_organization_policy(
 
 
 def test_sweep_enqueues_only_unfinished_work_older_than_the_grace_period(
-    acme, settings, django_capture_on_commit_callbacks, monkeypatch
+    acme, outsider_org, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     settings.BACKGROUND_SWEEP_GRACE_SECONDS = 0
     with django_capture_on_commit_callbacks():  # every message "lost"
         boss = make(acme, "boss@acme.example")
         waiting = make(acme, "r@acme.example", manager_email="boss@acme.example")
         make(acme, "orphan@acme.example", manager_email="nobody@acme.example")
+        make(outsider_org, "orphan@outsider.example", manager_email="nobody@outsider.example")
         leaver = make(acme, "leaver@acme.example")
         services.employee_deactivate(employee=leaver)
         done = make(acme, "done@acme.example")
@@ -238,17 +240,18 @@ def test_sweep_enqueues_only_unfinished_work_older_than_the_grace_period(
     services.employee_apply_deactivation(employee_id=done.pk)
     sent = []
     monkeypatch.setattr(tasks.apply_deactivation, "delay", lambda pk: sent.append(("deactivation", pk)))
-    monkeypatch.setattr(tasks.resolve_manager_link, "delay", lambda pk: sent.append(("link", pk)))
+    monkeypatch.setattr(tasks.resolve_organization_links, "delay", lambda pk: sent.append(("links", pk)))
 
     result = tasks.sweep_pending_work.apply().get()
 
-    assert sorted(sent) == [("deactivation", leaver.pk), ("link", waiting.pk)]
-    assert result == {"deactivations": 1, "manager_links": 1}
+    assert sorted(sent) == [("deactivation", leaver.pk), ("links", acme.pk)]
+    assert result == {"deactivations": 1, "manager_link_organizations": 1}
     settings.BACKGROUND_SWEEP_GRACE_SECONDS = 3600
     sent.clear()
     tasks.sweep_pending_work.apply()
     assert sent == []
-    assert boss.pk
+    tasks.resolve_organization_links.apply(args=[acme.pk])
+    assert reload(waiting).manager_id == boss.pk
 
 
 def test_sweep_batches_are_bounded(acme, settings, django_capture_on_commit_callbacks, monkeypatch):
