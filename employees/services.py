@@ -310,17 +310,17 @@ class LinksOutcome:
 
 
 @transaction.atomic
-def organization_resolve_manager_links(
-    *, organization_id: int, limit: int = MANAGER_LINKS_PER_RUN
-) -> LinksOutcome:
+def organization_resolve_manager_links(*, organization_id: int, limit: int | None = None) -> LinksOutcome:
     """Resolve every pending manager link of the organization whose manager now exists. Idempotent.
 
     A link whose manager is not provisioned yet stays pending (a later run, enqueued when they
     arrive or change email, links it); a self-reference or a cycle is marked unresolved with a
     logged reason. Pending links are read in batches of MANAGER_LINKS_BATCH, their managers found
     with one query per batch, cycles checked in memory against the organization's reporting graph
-    loaded once, and the outcome written with a few bulk UPDATEs. At most `limit` links per run.
+    loaded once, and the outcome written with a few bulk UPDATEs. At most `limit` links per run
+    (MANAGER_LINKS_PER_RUN by default).
     """
+    limit = MANAGER_LINKS_PER_RUN if limit is None else limit
     # Under the organization lock no other link of the organization changes, so the graph loaded
     # here stays true for the whole run; it is updated in memory as links are set, so two pending
     # links that together would close a loop (A -> B, B -> A) are caught within one batch.
