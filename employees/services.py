@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -17,8 +17,12 @@ from .signals import employee_deactivation_applied
 User = get_user_model()
 logger = logging.getLogger(__name__)
 
-# How many reports waiting for one manager a single pass links; the sweep finishes the rest.
-WAITING_REPORTS_BATCH = 1000
+# Manager-link resolution: pending links read per query, resolved links per UPDATE, and links
+# examined per run (one transaction under the organization lock; a run that reaches the bound
+# enqueues a fresh one, so a run stays well within its time limit and lets other writers in).
+MANAGER_LINKS_BATCH = 1000
+LINK_UPDATE_CHUNK = 500
+MANAGER_LINKS_PER_RUN = 10_000
 
 # Fields an update may change, with the model field each maps to.
 PROFILE_FIELDS = (
@@ -131,7 +135,7 @@ def employee_create(
     _save_unique(employee)
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
-    _enqueue_manager_links_on_commit(employee.pk)
+    _enqueue_manager_links_on_commit(employee.organization_id)
     return employee
 
 
@@ -172,11 +176,11 @@ def _link_needs_resolving(employee: Employee, changed: bool) -> bool:
     return changed and employee.manager_link == Employee.ManagerLink.PENDING
 
 
-def _enqueue_manager_links_on_commit(employee_id: int) -> None:
+def _enqueue_manager_links_on_commit(organization_id: int) -> None:
     def enqueue() -> None:
         from .tasks import enqueue_manager_links
 
-        enqueue_manager_links(employee_id)
+        enqueue_manager_links(organization_id)
 
     transaction.on_commit(enqueue)
 
@@ -202,7 +206,7 @@ def employee_update(*, employee: Employee, manager_email: str | None = None, **p
     employee.refresh_from_db(fields=["version", "updated_at"])
     if link_needs_resolving or email_changed:
         # A new email may be the one some reports are waiting for.
-        _enqueue_manager_links_on_commit(employee.pk)
+        _enqueue_manager_links_on_commit(employee.organization_id)
     return employee
 
 
@@ -251,89 +255,118 @@ def employee_set_manager(*, employee: Employee, manager: Employee | None) -> Emp
     return employee
 
 
-def _employee_by_email(*, organization_id: int, email: str) -> Employee | None:
-    # lower(email) = lower(%s) uses the (lower(email), organization) unique index; iexact would not.
-    return (
-        Employee.objects.annotate(email_lower=Lower("email"))
-        .filter(organization_id=organization_id, email_lower=Lower(Value(email)))
-        .only("pk", "organization_id", "manager_id", "email")
-        .first()
-    )
+def _reporting_cycle(graph: dict[int, int | None], *, employee_id: int, manager_id: int) -> bool:
+    """Whether linking employee -> manager would close a loop in the reporting graph (id -> manager id)."""
+    seen: set[int] = set()
+    current: int | None = manager_id
+    # Walk up the manager's chain; coming back to the employee would make a cycle.
+    while current is not None:
+        if current == employee_id:
+            return True
+        if current in seen:  # a loop above that does not pass through this employee
+            return False
+        seen.add(current)
+        current = graph.get(current)
+    return False
+
+
+def _links_apply(*, resolved: dict[int, int], refused: dict[int, str]) -> None:
+    """Write a pass's outcome with a few UPDATEs: one per chunk of resolved links, one per reason."""
+    now = timezone.now()
+    # No version bump: the SCIM resource carries the manager email as received, which the link
+    # does not change, so its ETag stays (a bump would fail an identity provider's If-Match).
+    done = {"manager_link_pending_since": None, "updated_at": now}
+    pairs = list(resolved.items())
+    for start in range(0, len(pairs), LINK_UPDATE_CHUNK):
+        chunk = pairs[start : start + LINK_UPDATE_CHUNK]
+        manager = Case(
+            *(When(pk=employee_id, then=Value(manager_id)) for employee_id, manager_id in chunk),
+            output_field=BigIntegerField(),
+        )
+        Employee.objects.filter(pk__in=[employee_id for employee_id, _ in chunk]).update(
+            manager=manager, manager_link=Employee.ManagerLink.RESOLVED, manager_link_error="", **done
+        )
+    by_reason: dict[str, list[int]] = {}
+    for employee_id, reason in refused.items():
+        logger.warning("Manager link of employee %s refused: %s", employee_id, reason)
+        by_reason.setdefault(reason, []).append(employee_id)
+    for reason, employee_ids in by_reason.items():
+        Employee.objects.filter(pk__in=employee_ids).update(
+            manager=None, manager_link=Employee.ManagerLink.UNRESOLVED, manager_link_error=reason, **done
+        )
+
+
+@dataclass(frozen=True)
+class LinksOutcome:
+    resolved: int
+    refused: int
+    more: bool  # stopped at the per-run bound with links possibly left to resolve
 
 
 @transaction.atomic
-def employee_resolve_manager_link(*, employee_id: int) -> str:
-    """Link a pending manager email to the organization's employee with that email. Idempotent.
+def organization_resolve_manager_links(*, organization_id: int, limit: int | None = None) -> LinksOutcome:
+    """Resolve every pending manager link of the organization whose manager now exists. Idempotent.
 
-    Returns the link state afterwards. A manager not provisioned yet leaves the link pending
-    (it is resolved when they arrive); a self-reference or a cycle marks it unresolved.
+    A link whose manager is not provisioned yet stays pending (a later run, enqueued when they
+    arrive or change email, links it); a self-reference or a cycle is marked unresolved with a
+    logged reason. Pending links are read in batches of MANAGER_LINKS_BATCH, their managers found
+    with one query per batch, cycles checked in memory against the organization's reporting graph
+    loaded once, and the outcome written with a few bulk UPDATEs. At most `limit` links per run
+    (MANAGER_LINKS_PER_RUN by default).
     """
-    organization_id = (
-        Employee.objects.filter(pk=employee_id, manager_link=Employee.ManagerLink.PENDING)
-        .values_list("organization_id", flat=True)
-        .first()
-    )
-    if organization_id is None:
-        return ""
+    limit = MANAGER_LINKS_PER_RUN if limit is None else limit
+    # Under the organization lock no other link of the organization changes, so the graph loaded
+    # here stays true for the whole run; it is updated in memory as links are set, so two pending
+    # links that together would close a loop (A -> B, B -> A) are caught within one batch.
     _lock_organization(organization_id)
-    employee = (
-        Employee.objects.select_for_update()
-        .filter(pk=employee_id, manager_link=Employee.ManagerLink.PENDING)
-        .first()
-    )
-    if employee is None:  # resolved or changed while we waited for the lock
-        return ""
-    manager = _employee_by_email(organization_id=organization_id, email=employee.manager_email)
-    if manager is None:
-        return employee.manager_link
-    check = manager_check(employee=employee, manager=manager)
-    if check.ok:
-        employee.manager = manager
-        employee.manager_link = Employee.ManagerLink.RESOLVED
-        employee.manager_link_error = ""
-    else:
-        logger.warning("Manager link of employee %s refused: %s", employee.pk, check.reason)
-        employee.manager = None
-        employee.manager_link = Employee.ManagerLink.UNRESOLVED
-        employee.manager_link_error = check.reason
-    employee.manager_link_pending_since = None
-    # No version bump: the SCIM resource carries the manager email as received, which the link
-    # does not change, so its ETag stays (a bump would fail an identity provider's If-Match).
-    employee.save(
-        update_fields=[
-            "manager",
-            "manager_link",
-            "manager_link_error",
-            "manager_link_pending_since",
-            "updated_at",
-        ]
-    )
-    return employee.manager_link
-
-
-def employee_resolve_waiting_reports(*, employee_id: int) -> int:
-    """Resolve the pending links of the reports waiting for this employee's email.
-
-    Each link in its own transaction, so progress survives a crash; bounded per call.
-    """
-    employee = Employee.objects.filter(pk=employee_id).values("organization_id", "email").first()
-    if employee is None:
-        return 0
-    waiting = list(
-        Employee.objects.annotate(manager_email_lower=Lower("manager_email"))
-        .filter(
-            organization_id=employee["organization_id"],
-            manager_link=Employee.ManagerLink.PENDING,
-            manager_email_lower=Lower(Value(employee["email"])),
+    employees = Employee.objects.filter(organization_id=organization_id)
+    graph: dict[int, int | None] = dict(employees.values_list("pk", "manager_id"))
+    by_email = employees.annotate(email_lower=Lower("email"))
+    manager_exists = Exists(by_email.filter(email_lower=Lower(OuterRef("manager_email"))))
+    resolved = refused = examined = 0
+    after = 0
+    while True:
+        # Only links whose manager exists: those waiting for someone not provisioned are skipped
+        # cheaply. Row locks: a concurrent write to one of these employees (a new manager email)
+        # waits, then this run's UPDATE cannot overwrite it with a stale manager.
+        batch = list(
+            employees.select_for_update(of=("self",))
+            .filter(manager_link=Employee.ManagerLink.PENDING, pk__gt=after)
+            .filter(manager_exists)
+            .annotate(manager_email_lower=Lower("manager_email"))
+            .order_by("pk")
+            .values_list("pk", "manager_email_lower")[:MANAGER_LINKS_BATCH]
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:WAITING_REPORTS_BATCH]
-    )
-    resolved = 0
-    for report_id in waiting:
-        if employee_resolve_manager_link(employee_id=report_id) == Employee.ManagerLink.RESOLVED:
-            resolved += 1
-    return resolved
+        if not batch:
+            return LinksOutcome(resolved, refused, more=False)
+        # One query on lower(email): the (lower(email), organization) unique index.
+        managers = dict(
+            by_email.filter(email_lower__in={email for _, email in batch}).values_list("email_lower", "pk")
+        )
+        outcome_resolved: dict[int, int] = {}
+        outcome_refused: dict[int, str] = {}
+        for employee_id, manager_email in batch:
+            manager_id = managers.get(manager_email)
+            if manager_id is None:  # renamed since the batch was read; its own write enqueues a run
+                continue
+            if manager_id == employee_id:
+                outcome_refused[employee_id] = "An employee cannot be their own manager."
+                graph[employee_id] = None
+            elif _reporting_cycle(graph, employee_id=employee_id, manager_id=manager_id):
+                outcome_refused[employee_id] = "This manager would create a reporting cycle."
+                graph[employee_id] = None
+            else:
+                outcome_resolved[employee_id] = manager_id
+                graph[employee_id] = manager_id
+        _links_apply(resolved=outcome_resolved, refused=outcome_refused)
+        resolved += len(outcome_resolved)
+        refused += len(outcome_refused)
+        examined += len(batch)
+        after = batch[-1][0]
+        if len(batch) < MANAGER_LINKS_BATCH:
+            return LinksOutcome(resolved, refused, more=False)
+        if examined >= limit:
+            return LinksOutcome(resolved, refused, more=True)
 
 
 def _update_as_read(employee: Employee, **values) -> bool:
@@ -428,6 +461,15 @@ def employee_apply_deactivation(*, employee_id: int) -> bool:
     handled per the organization's policy, the activity recorded. Idempotent: returns False
     (and changes nothing) when there is nothing left to apply.
     """
+    policy = (
+        Organization.objects.filter(employees__pk=employee_id)
+        .values_list("direct_reports_on_deactivation", "pk")
+        .first()
+    )
+    if policy and policy[0] == Organization.DirectReportsPolicy.REASSIGN:
+        # Lock order everywhere: the organization, then employees. Link resolution locks pending
+        # employees under the organization lock; taking the employee first could deadlock with it.
+        _lock_organization(policy[1])
     employee = (
         Employee.objects.select_for_update(of=("self",))
         .select_related("organization", "manager")
@@ -557,7 +599,7 @@ def employee_provision(
     employee.save(force_insert=True)
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
-    _enqueue_manager_links_on_commit(employee.pk)
+    _enqueue_manager_links_on_commit(employee.organization_id)
     return employee
 
 
@@ -610,7 +652,7 @@ def employee_sync(
     employee.updated_at = now
     if link_needs_resolving or "email" in changed:
         # A new email may be the one some reports are waiting for.
-        _enqueue_manager_links_on_commit(employee.pk)
+        _enqueue_manager_links_on_commit(employee.organization_id)
     return employee
 
 
