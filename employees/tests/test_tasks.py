@@ -186,8 +186,8 @@ def test_a_run_stops_at_its_bound_and_queues_the_next(
     with django_capture_on_commit_callbacks():
         boss = make(acme, "boss@acme.example")
         reports = [make(acme, f"r{n}@acme.example", manager_email="boss@acme.example") for n in range(5)]
-    monkeypatch.setattr(services, "MANAGER_LINKS_BATCH", 2)
-    monkeypatch.setattr(services, "MANAGER_LINKS_PER_RUN", 2)
+    monkeypatch.setattr(services.managers, "MANAGER_LINKS_BATCH", 2)
+    monkeypatch.setattr(services.managers, "MANAGER_LINKS_PER_RUN", 2)
 
     tasks.resolve_organization_links.apply(args=[acme.pk], throw=True)
 
