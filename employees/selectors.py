@@ -74,8 +74,8 @@ def deactivations_pending(*, before, limit: int) -> list[int]:
     )
 
 
-def manager_links_resolvable(*, before, limit: int) -> list[int]:
-    """Pending manager links, pending since before `before`, whose manager now exists.
+def manager_link_organizations_resolvable(*, before, limit: int) -> list[int]:
+    """Organizations with a manager link pending since before `before` whose manager now exists.
 
     Links still waiting for a manager nobody has provisioned are skipped: resolving them
     again would change nothing, and the manager's arrival enqueues them anyway.
@@ -88,8 +88,9 @@ def manager_links_resolvable(*, before, limit: int) -> list[int]:
             manager_link=Employee.ManagerLink.PENDING, manager_link_pending_since__lt=before
         )
         .filter(Exists(manager_exists))
-        .order_by("manager_link_pending_since")
-        .values_list("pk", flat=True)[:limit]
+        .order_by("organization_id")
+        .values_list("organization_id", flat=True)
+        .distinct()[:limit]
     )
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from . import selectors, services
@@ -32,6 +33,11 @@ RETRY_POLICY = {
     "soft_time_limit": 25,
 }
 
+# Manager-link runs: how long a burst of writes gathers before its run starts, and how long the
+# "run queued" mark lives at most (a few countdowns; if the queue is slower, a second run is queued).
+LINKS_RUN_COUNTDOWN = 0.4
+LINKS_RUN_MARK_TTL = 2
+
 
 @shared_task(**RETRY_POLICY)
 def apply_deactivation(self, employee_id: int) -> bool:
@@ -39,16 +45,18 @@ def apply_deactivation(self, employee_id: int) -> bool:
 
 
 @shared_task(**RETRY_POLICY)
-def resolve_manager_links(self, employee_id: int) -> int:
-    """After an employee is created or changes email or manager: link their own manager, then
-    every report that was provisioned first and waits for their email."""
-    services.employee_resolve_manager_link(employee_id=employee_id)
-    return services.employee_resolve_waiting_reports(employee_id=employee_id)
-
-
-@shared_task(**RETRY_POLICY)
-def resolve_manager_link(self, employee_id: int) -> str:
-    return services.employee_resolve_manager_link(employee_id=employee_id)
+def resolve_organization_links(self, organization_id: int) -> int:
+    """Resolve every pending manager link of the organization whose manager now exists."""
+    # Forget the "queued" mark BEFORE reading the pending links, never after. A write that
+    # commits before the read below is seen by this run; a write that commits after it finds
+    # no mark, so its on-commit enqueue queues a fresh run that will see it. (A write landing in
+    # between is seen here and queues one more run, which finds nothing to do: harmless.)
+    # Clearing the mark at the end instead would lose the writes committed during the run.
+    _links_run_unmark(organization_id)
+    outcome = services.organization_resolve_manager_links(organization_id=organization_id)
+    if outcome.more:
+        enqueue_manager_links(organization_id)
+    return outcome.resolved
 
 
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
@@ -57,23 +65,28 @@ def sweep_pending_work() -> dict[str, int]:
     cutoff = timezone.now() - timedelta(seconds=settings.BACKGROUND_SWEEP_GRACE_SECONDS)
     limit = settings.BACKGROUND_SWEEP_BATCH_SIZE
     deactivations = selectors.deactivations_pending(before=cutoff, limit=limit)
-    links = selectors.manager_links_resolvable(before=cutoff, limit=limit)
+    organizations = selectors.manager_link_organizations_resolvable(before=cutoff, limit=limit)
     for employee_id in deactivations:
         apply_deactivation.delay(employee_id)
-    for employee_id in links:
-        resolve_manager_link.delay(employee_id)
-    if deactivations or links:
+    # Not coalesced: a lost message may have left its "queued" mark behind (it expires anyway).
+    for organization_id in organizations:
+        resolve_organization_links.delay(organization_id)
+    if deactivations or organizations:
         logger.info(
-            "Sweep re-enqueued %s deactivations and %s manager links.", len(deactivations), len(links)
+            "Sweep re-enqueued %s deactivations and manager links of %s organizations.",
+            len(deactivations),
+            len(organizations),
         )
-    return {"deactivations": len(deactivations), "manager_links": len(links)}
+    return {"deactivations": len(deactivations), "manager_link_organizations": len(organizations)}
 
 
-def _publish(task, employee_id: int) -> None:
+def _publish(task, object_id: int, **options) -> bool:
     try:
-        task.delay(employee_id)
+        task.apply_async((object_id,), **options)
     except Exception:  # broker down: the database still records the pending work
-        logger.warning("Could not enqueue %s for employee %s; the sweep will retry.", task.name, employee_id)
+        logger.warning("Could not enqueue %s for %s; the sweep will retry.", task.name, object_id)
+        return False
+    return True
 
 
 def enqueue_deactivation(employee_id: int) -> None:
@@ -81,6 +94,38 @@ def enqueue_deactivation(employee_id: int) -> None:
     _publish(apply_deactivation, employee_id)
 
 
-def enqueue_manager_links(employee_id: int) -> None:
-    """Queue manager-link resolution around this employee; if the broker is unreachable, the sweep does."""
-    _publish(resolve_manager_links, employee_id)
+def _links_run_key(organization_id: int) -> str:
+    # Per queue: deployments (or test runs) sharing one Redis each consume their own queue.
+    return f"employees:links-run-queued:{settings.CELERY_TASK_DEFAULT_QUEUE}:{organization_id}"
+
+
+def _links_run_unmark(organization_id: int) -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    try:
+        cache.delete(_links_run_key(organization_id))
+    except Exception:  # cache unreachable: the mark expires on its own within LINKS_RUN_MARK_TTL
+        logger.warning("Could not clear the queued mark of organization %s.", organization_id)
+
+
+def enqueue_manager_links(organization_id: int) -> None:
+    """Queue one manager-link run for the organization, unless one is already queued.
+
+    A provisioning burst writes hundreds of employees a second; each write asks for a run, but
+    while a run is queued and not yet started (a short-lived cache mark says so) it will see
+    that write anyway, so no second one is queued. The short countdown lets a burst gather
+    into one run. In-process (no broker) the run happens at once, as before.
+    If the broker is unreachable, the sweep enqueues the run later.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        _publish(resolve_organization_links, organization_id)
+        return
+    key = _links_run_key(organization_id)
+    try:
+        # The mark expires by itself, so a run whose message was lost blocks nothing for long.
+        if not cache.add(key, 1, timeout=LINKS_RUN_MARK_TTL):
+            return
+    except Exception:  # cache unreachable: queue the run without coalescing
+        logger.warning("Could not check the queued mark of organization %s.", organization_id)
+    if not _publish(resolve_organization_links, organization_id, countdown=LINKS_RUN_COUNTDOWN):
+        _links_run_unmark(organization_id)

@@ -21,9 +21,10 @@ def published(monkeypatch):
     """Record every task published after commit, and run it in-process as a worker would."""
     sent: list[tuple[str, int]] = []
 
-    def publish(task, employee_id):
-        sent.append((task.name.rsplit(".", 1)[-1], employee_id))
-        task.apply(args=[employee_id], throw=True)
+    def publish(task, object_id, **options):
+        sent.append((task.name.rsplit(".", 1)[-1], object_id))
+        task.apply(args=[object_id], throw=True)
+        return True
 
     monkeypatch.setattr(tasks, "_publish", publish)
     return sent
@@ -140,6 +141,109 @@ def test_resending_the_same_manager_enqueues_nothing(acme, published, django_cap
     assert reload(report).manager_link == Employee.ManagerLink.RESOLVED
 
 
+def test_a_whole_organization_is_linked_with_a_fixed_number_of_queries(
+    acme, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    with django_capture_on_commit_callbacks():  # no run yet: every link waits
+        reports = [
+            make(acme, f"r{n}@acme.example", manager_email=f"Boss{n % 3}@acme.example") for n in range(12)
+        ]
+        bosses = [make(acme, f"boss{n}@acme.example") for n in range(3)]
+        orphan = make(acme, "orphan@acme.example", manager_email="nobody@acme.example")
+    versions = {e.pk: reload(e).version for e in reports}
+    # Lock, graph, one batch of links, their managers, one UPDATE: independent of the row count.
+    with django_assert_max_num_queries(7):
+        outcome = services.organization_resolve_manager_links(organization_id=acme.pk)
+    assert (outcome.resolved, outcome.refused, outcome.more) == (12, 0, False)
+    for n, report in enumerate(reports):
+        report = reload(report)
+        assert (report.manager_id, report.manager_link) == (bosses[n % 3].pk, Employee.ManagerLink.RESOLVED)
+        assert report.version == versions[report.pk], "the SCIM ETag must not change"
+    assert reload(orphan).manager_link == Employee.ManagerLink.PENDING
+    again = services.organization_resolve_manager_links(organization_id=acme.pk)
+    assert (again.resolved, again.refused) == (0, 0)
+
+
+def test_links_that_together_close_a_cycle_are_caught_within_one_run(
+    acme, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks():
+        a = make(acme, "a@acme.example", manager_email="b@acme.example")
+        b = make(acme, "b@acme.example", manager_email="c@acme.example")
+        c = make(acme, "c@acme.example", manager_email="a@acme.example")
+    with caplog.at_level(logging.WARNING):
+        outcome = services.organization_resolve_manager_links(organization_id=acme.pk)
+    assert (outcome.resolved, outcome.refused) == (2, 1)
+    a, b, c = reload(a), reload(b), reload(c)
+    assert (a.manager_id, b.manager_id) == (b.pk, c.pk)
+    assert (c.manager_id, c.manager_link) == (None, Employee.ManagerLink.UNRESOLVED)
+    assert "cycle" in c.manager_link_error and "cycle" in caplog.text
+
+
+def test_a_run_stops_at_its_bound_and_queues_the_next(
+    acme, published, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks():
+        boss = make(acme, "boss@acme.example")
+        reports = [make(acme, f"r{n}@acme.example", manager_email="boss@acme.example") for n in range(5)]
+    monkeypatch.setattr(services.managers, "MANAGER_LINKS_BATCH", 2)
+    monkeypatch.setattr(services.managers, "MANAGER_LINKS_PER_RUN", 2)
+
+    tasks.resolve_organization_links.apply(args=[acme.pk], throw=True)
+
+    # 2 + 2 + 1: the first two runs reached the bound and each queued the next.
+    assert published == [("resolve_organization_links", acme.pk)] * 2
+    assert all(reload(report).manager_id == boss.pk for report in reports)
+
+
+@pytest.fixture
+def queued(acme, settings, monkeypatch):
+    """Enqueues as with a broker (coalesced through the cache); records what would be published."""
+    from django.core.cache import cache
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    cache.delete(tasks._links_run_key(acme.pk))  # organization ids repeat across tests
+    sent: list[tuple[str, int, dict]] = []
+    outcome = {"ok": True}
+
+    def publish(task, object_id, **options):
+        sent.append((task.name.rsplit(".", 1)[-1], object_id, options))
+        return outcome["ok"]
+
+    monkeypatch.setattr(tasks, "_publish", publish)
+    return sent, outcome
+
+
+def test_a_burst_of_writes_queues_one_run_until_that_run_starts(
+    acme, queued, django_capture_on_commit_callbacks
+):
+    sent, _ = queued
+    with django_capture_on_commit_callbacks(execute=True):
+        boss = make(acme, "boss@acme.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = make(acme, "r@acme.example", manager_email="boss@acme.example")
+    assert sent == [("resolve_organization_links", acme.pk, {"countdown": tasks.LINKS_RUN_COUNTDOWN})]
+    # The run clears the mark before reading, so a write committed during the run queues another.
+    tasks.resolve_organization_links.apply(args=[acme.pk], throw=True)
+    assert reload(report).manager_id == boss.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        make(acme, "late@acme.example", manager_email="boss@acme.example")
+    assert len(sent) == 2
+
+
+def test_a_run_that_could_not_be_queued_does_not_block_the_next_write(
+    acme, queued, django_capture_on_commit_callbacks
+):
+    sent, outcome = queued
+    outcome["ok"] = False  # broker down
+    with django_capture_on_commit_callbacks(execute=True):
+        make(acme, "boss@acme.example")
+    outcome["ok"] = True
+    with django_capture_on_commit_callbacks(execute=True):
+        make(acme, "r@acme.example", manager_email="boss@acme.example")
+    assert [organization_id for _, organization_id, _ in sent] == [acme.pk, acme.pk]
+
+
 @pytest.fixture
 def signed_in_twice(acme):
     employee = make(acme, "leaver@acme.example", password="pw-Leaver-123")
@@ -224,13 +328,14 @@ def test_direct_reports_follow_the_organization_policy(
 
 
 def test_sweep_enqueues_only_unfinished_work_older_than_the_grace_period(
-    acme, settings, django_capture_on_commit_callbacks, monkeypatch
+    acme, outsider_org, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     settings.BACKGROUND_SWEEP_GRACE_SECONDS = 0
     with django_capture_on_commit_callbacks():  # every message "lost"
         boss = make(acme, "boss@acme.example")
         waiting = make(acme, "r@acme.example", manager_email="boss@acme.example")
         make(acme, "orphan@acme.example", manager_email="nobody@acme.example")
+        make(outsider_org, "orphan@outsider.example", manager_email="nobody@outsider.example")
         leaver = make(acme, "leaver@acme.example")
         services.employee_deactivate(employee=leaver)
         done = make(acme, "done@acme.example")
@@ -238,17 +343,18 @@ def test_sweep_enqueues_only_unfinished_work_older_than_the_grace_period(
     services.employee_apply_deactivation(employee_id=done.pk)
     sent = []
     monkeypatch.setattr(tasks.apply_deactivation, "delay", lambda pk: sent.append(("deactivation", pk)))
-    monkeypatch.setattr(tasks.resolve_manager_link, "delay", lambda pk: sent.append(("link", pk)))
+    monkeypatch.setattr(tasks.resolve_organization_links, "delay", lambda pk: sent.append(("links", pk)))
 
     result = tasks.sweep_pending_work.apply().get()
 
-    assert sorted(sent) == [("deactivation", leaver.pk), ("link", waiting.pk)]
-    assert result == {"deactivations": 1, "manager_links": 1}
+    assert sorted(sent) == [("deactivation", leaver.pk), ("links", acme.pk)]
+    assert result == {"deactivations": 1, "manager_link_organizations": 1}
     settings.BACKGROUND_SWEEP_GRACE_SECONDS = 3600
     sent.clear()
     tasks.sweep_pending_work.apply()
     assert sent == []
-    assert boss.pk
+    tasks.resolve_organization_links.apply(args=[acme.pk])
+    assert reload(waiting).manager_id == boss.pk
 
 
 def test_sweep_batches_are_bounded(acme, settings, django_capture_on_commit_callbacks, monkeypatch):
@@ -315,3 +421,37 @@ def test_background_health_view_is_for_support_staff_only(
     body = client.get(url).json()
     assert body["deactivations_pending"] == 1
     assert "queued" in body
+
+
+def test_reactivating_a_stale_copy_after_the_task_applied_restores_sign_in(acme, published):
+    employee = make(acme, "stale@acme.example")
+    stale = reload(employee)
+    services.employee_deactivate(employee=reload(employee))  # the task runs at once here
+    stale.status = Employee.Status.DEACTIVATED  # as read before the task applied the deactivation
+    services.employee_reactivate(employee=stale)
+    fresh = reload(employee)
+    assert fresh.status == Employee.Status.ACTIVE and fresh.deactivation_applied_at is None
+    assert User.objects.get(pk=employee.user_id).is_active
+    assert stale.version == fresh.version
+
+
+def test_deactivating_a_stale_copy_deactivates_once(acme, django_capture_on_commit_callbacks):
+    employee = make(acme, "twice@acme.example")
+    stale = reload(employee)
+    with django_capture_on_commit_callbacks() as first:
+        services.employee_deactivate(employee=reload(employee))
+    with django_capture_on_commit_callbacks() as second:
+        services.employee_deactivate(employee=stale)
+    assert len(first) == 1 and second == []
+    assert stale.status == Employee.Status.DEACTIVATED and stale.version == reload(employee).version
+
+
+def test_deactivating_a_copy_changed_elsewhere_still_deactivates(acme, django_capture_on_commit_callbacks):
+    employee = make(acme, "edited@acme.example")
+    stale = reload(employee)
+    services.employee_update(employee=reload(employee), job_title="Lead")
+    with django_capture_on_commit_callbacks() as queued:
+        services.employee_deactivate(employee=stale)
+    fresh = reload(employee)
+    assert fresh.status == Employee.Status.DEACTIVATED and fresh.job_title == "Lead"
+    assert len(queued) == 1 and stale.version == fresh.version

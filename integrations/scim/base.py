@@ -19,6 +19,7 @@ from .auth import rate_limit_check, token_from_header, unauthorized
 from .errors import ScimError, error_response, scim_response
 from .filters import sort_field, to_q
 from .parsing import json_body, resource_load
+from .queries import ListQuery, parameters_from_params, query_from_params
 
 logger = logging.getLogger(__name__)
 
@@ -146,31 +147,7 @@ def _read_body(request) -> dict:
     return json_body(raw)
 
 
-def _paging(request) -> tuple[int, int]:
-    try:
-        start = int(request.query_params.get("startIndex", 1))
-        count = int(request.query_params.get("count", settings.SCIM_MAX_PAGE_SIZE))
-    except ValueError as exc:
-        raise ScimError(400, "startIndex and count must be integers.", "invalidValue") from exc
-    # RFC 7644 §3.4.2.4: a startIndex below 1 means 1 (Entra ID sends 0); a negative count means 0.
-    return max(start, 1), min(max(count, 0), settings.SCIM_MAX_PAGE_SIZE)
-
-
-def _response_parameters(request) -> ResponseParameters | None:
-    attributes = request.query_params.get("attributes")
-    excluded = request.query_params.get("excludedAttributes")
-    if not attributes and not excluded:
-        return None
-    split = lambda value: [item.strip() for item in value.split(",") if item.strip()] if value else None  # noqa: E731
-    try:
-        return ResponseParameters(attributes=split(attributes), excluded_attributes=split(excluded))
-    except Exception as exc:
-        raise ScimError(
-            400, "attributes / excludedAttributes name unknown attributes.", "invalidValue"
-        ) from exc
-
-
-def _select(document: dict, model, parameters: ResponseParameters | None) -> dict:
+def resource_select(document: dict, model, parameters: ResponseParameters | None) -> dict:
     """Apply attributes / excludedAttributes (RFC 7644 §3.4.2.5) through the typed model."""
     if parameters is None:
         return document
@@ -183,29 +160,36 @@ class ResourceListView(ScimView):
     model = None
     attributes: dict = {}
 
-    def list_response(self, page_fn, render):
-        request = self.request
-        start, count = _paging(request)
-        expression = request.query_params.get("filter")
-        translated = to_q(expression, self.attributes) if expression else None
-        sort_by = request.query_params.get("sortBy")
-        sort = sort_field(sort_by, self.attributes) if sort_by else None
-        descending = (request.query_params.get("sortOrder") or "").lower() == "descending"
-        parameters = _response_parameters(request)
+    def list_response(self, page_fn, render, query: ListQuery | None = None):
+        query = query or query_from_params(self.request.query_params)
+        translated = to_q(query.filter, self.attributes) if query.filter else None
+        sort = sort_field(query.sort_by, self.attributes) if query.sort_by else None
         page = page_fn(
-            self.scope, translated=translated, sort=sort, descending=descending, start=start, count=count
+            self.scope,
+            translated=translated,
+            sort=sort,
+            descending=query.descending,
+            start=query.start,
+            count=query.count,
         )
         base_url = self.base_url
-        resources = [_select(render(obj, base_url=base_url), self.model, parameters) for obj in page.items]
-        return scim_response(
-            {
-                "schemas": [schemas.LIST_SCHEMA],
-                "totalResults": page.total,
-                "startIndex": start,
-                "itemsPerPage": len(resources),
-                "Resources": resources,
-            }
-        )
+        resources = [
+            resource_select(render(obj, base_url=base_url), self.model, query.parameters)
+            for obj in page.items
+        ]
+        return list_response(page.total, query.start, resources)
+
+
+def list_response(total: int, start: int, resources: list[dict]):
+    return scim_response(
+        {
+            "schemas": [schemas.LIST_SCHEMA],
+            "totalResults": total,
+            "startIndex": start,
+            "itemsPerPage": len(resources),
+            "Resources": resources,
+        }
+    )
 
 
 def resource_response(request, model, document: dict, *, status: int = 200, location: bool = False):
@@ -213,5 +197,7 @@ def resource_response(request, model, document: dict, *, status: int = 200, loca
     if location:
         headers["Location"] = document["meta"]["location"]
     return scim_response(
-        _select(document, model, _response_parameters(request)), status=status, headers=headers
+        resource_select(document, model, parameters_from_params(request.query_params)),
+        status=status,
+        headers=headers,
     )

@@ -115,17 +115,22 @@ def _invalid(detail: str) -> ScimError:
 
 
 class _QBuilder(FilterVisitor[Q]):
-    def __init__(self, attributes: dict, prefix: str = ""):
+    def __init__(self, attributes: dict, prefix: str = "", absent_unknown: bool = False):
         self.attributes = attributes
         self.prefix = prefix
+        # Across resource types (a root search), an attribute one type lacks is unassigned there.
+        self.absent_unknown = absent_unknown
+        self.unknown: set[str] = set()
         # A condition across a to-many relation joins rows; the caller then filters by a subquery.
         self.joins_many = False
 
-    def _target(self, attr_path: AttrPath) -> Field | Constant:
+    def _target(self, attr_path: AttrPath) -> Field | Constant | None:
         key = attribute_key(attr_path, self.prefix)
         target = self.attributes.get(key)
         if target is None:
-            raise _invalid(f"Filtering on {attr_path} is not supported.")
+            if not self.absent_unknown:
+                raise _invalid(f"Filtering on {attr_path} is not supported.")
+            self.unknown.add(key)
         return target
 
     def visit_logical_expr(self, node: LogicalExpr) -> Q:
@@ -143,13 +148,17 @@ class _QBuilder(FilterVisitor[Q]):
         # emails[type eq "work" and value co "@x"]: the inner filter names sub-attributes of the
         # outer attribute. Every multi-valued attribute here holds one stored entry, so the
         # selection matches when that entry matches.
-        inner = _QBuilder(self.attributes, prefix=f"{attribute_key(node.attr_path, self.prefix)}.")
+        prefix = f"{attribute_key(node.attr_path, self.prefix)}."
+        inner = _QBuilder(self.attributes, prefix=prefix, absent_unknown=self.absent_unknown)
         query = inner.visit(node.val_filter)
         self.joins_many = self.joins_many or inner.joins_many
+        self.unknown |= inner.unknown
         return query
 
     def visit_present(self, node: Present) -> Q:
         target = self._target(node.attr_path)
+        if target is None:
+            return MATCH_NONE
         if isinstance(target, Constant):
             return MATCH_ALL
         if target.kind in ("string",):
@@ -162,6 +171,8 @@ class _QBuilder(FilterVisitor[Q]):
     def visit_comparison(self, node: Comparison) -> Q:
         target = self._target(node.attr_path)
         op, value = node.op, node.value
+        if target is None:  # an unassigned attribute compares false, ne included
+            return MATCH_NONE
         if isinstance(target, Constant):
             return MATCH_ALL if _compare_constant(target.value, op, value) else MATCH_NONE
         if op == CompareOperator.ne:
@@ -271,6 +282,25 @@ def to_q(expression: str, attributes: dict) -> Translated:
     if match and isinstance(target, Field) and target.kind == "string":
         return Translated(builder._compare_string(target, CompareOperator.eq, match.group(1)), False)
     return Translated(builder.visit(parse(expression)), builder.joins_many)
+
+
+def to_q_across(expression: str, attributes_by_type: dict[str, dict]) -> dict[str, Translated]:
+    """One filter for several resource types (a root search, RFC 7644 §3.4.3).
+
+    An attribute that only some types have is unassigned in the others, so a comparison on it
+    matches none of their resources there; one that no type has is still an invalid filter.
+    """
+    tree = parse(expression)
+    translated, unknown_everywhere = {}, None
+    for name, attributes in attributes_by_type.items():
+        builder = _QBuilder(attributes, absent_unknown=True)
+        translated[name] = Translated(builder.visit(tree), builder.joins_many)
+        unknown_everywhere = (
+            builder.unknown if unknown_everywhere is None else unknown_everywhere & builder.unknown
+        )
+    if unknown_everywhere:
+        raise _invalid(f"Filtering on {sorted(unknown_everywhere)[0]} is not supported.")
+    return translated
 
 
 def sort_field(sort_by: str, attributes: dict) -> str | None:

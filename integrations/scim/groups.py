@@ -8,6 +8,7 @@ from .errors import scim_response
 from .filters import GROUP_ATTRIBUTES
 from .parsing import resource_load, resource_parse
 from .patch import patch_apply
+from .queries import query_from_search
 from .schemas import ScimGroup
 
 
@@ -25,6 +26,17 @@ class GroupListView(ResourceListView):
         self.activity["resource_id"] = outcome.obj.pk
         document = mapping.group_render(outcome.obj, base_url=self.base_url)
         return resource_response(request, ScimGroup, document, status=201, location=True)
+
+
+class GroupSearchView(ResourceListView):
+    """POST /Groups/.search (RFC 7644 §3.4.3)."""
+
+    model = ScimGroup
+    attributes = GROUP_ATTRIBUTES
+    operation = "group"
+
+    def post(self, request, public_id):
+        return self.list_response(backend.group_list, mapping.group_render, query_from_search(self.body))
 
 
 class GroupDetailView(ScimView):

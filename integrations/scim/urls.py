@@ -13,8 +13,9 @@ from .discovery import (
     ServiceProviderConfigView,
     UnknownConnectionView,
 )
-from .groups import GroupDetailView, GroupListView
-from .users import UserDetailView, UserListView
+from .groups import GroupDetailView, GroupListView, GroupSearchView
+from .search import RootSearchView
+from .users import UserDetailView, UserListView, UserSearchView
 
 app_name = "scim"
 
@@ -25,6 +26,10 @@ urlpatterns = [
     path("<str:public_id>", NotFoundView.as_view(), name="root"),
     path("<str:public_id>/", NotFoundView.as_view()),
     re_path(BASE + r"/Users/?$", UserListView.as_view(), name="users"),
+    # Before the detail routes, whose id pattern would take ".search" for an id.
+    re_path(BASE + r"/Users/\.search/?$", UserSearchView.as_view(), name="user-search"),
+    re_path(BASE + r"/Groups/\.search/?$", GroupSearchView.as_view(), name="group-search"),
+    re_path(BASE + r"/\.search/?$", RootSearchView.as_view(), name="search"),
     re_path(BASE + rf"/Users/{ID}/?$", UserDetailView.as_view(), name="user-detail"),
     re_path(BASE + r"/Groups/?$", GroupListView.as_view(), name="groups"),
     re_path(BASE + rf"/Groups/{ID}/?$", GroupDetailView.as_view(), name="group-detail"),
@@ -37,7 +42,7 @@ urlpatterns = [
     re_path(BASE + rf"/ResourceTypes/{ID}/?$", ResourceTypesView.as_view(), name="resource-type"),
     re_path(BASE + r"/Schemas/?$", SchemasView.as_view(), name="schemas"),
     re_path(BASE + rf"/Schemas/{ID}/?$", SchemasView.as_view(), name="schema"),
-    re_path(BASE + r"/(Me|Bulk|\.search)(/.*)?$", NotImplementedView.as_view(), name="not-implemented"),
+    re_path(BASE + r"/(Me|Bulk)(/.*)?$", NotImplementedView.as_view(), name="not-implemented"),
     re_path(BASE + r"/.*$", NotFoundView.as_view(), name="not-found"),
     re_path(r"^.*$", UnknownConnectionView.as_view(), name="unknown"),
 ]

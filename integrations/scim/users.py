@@ -8,6 +8,7 @@ from .errors import scim_response
 from .filters import USER_ATTRIBUTES
 from .parsing import normalise_user_body, resource_load, resource_parse
 from .patch import patch_apply
+from .queries import query_from_search
 from .schemas import ScimUser
 
 
@@ -43,6 +44,17 @@ class UserListView(ResourceListView):
         _record(self, outcome)
         document = mapping.user_render(outcome.obj, base_url=self.base_url)
         return resource_response(request, ScimUser, document, status=201, location=True)
+
+
+class UserSearchView(ResourceListView):
+    """POST /Users/.search: the list query in a body, out of URLs and logs (RFC 7644 §3.4.3)."""
+
+    model = ScimUser
+    attributes = USER_ATTRIBUTES
+    operation = "lookup"
+
+    def post(self, request, public_id):
+        return self.list_response(backend.user_list, mapping.user_render, query_from_search(self.body))
 
 
 class UserDetailView(ScimView):

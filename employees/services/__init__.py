@@ -1,0 +1,56 @@
+"""Writes to the HR domain, scoped to one organization: `services.<entity>_<action>(*, ...)`.
+
+One module per concern; callers import this package and never a module of it.
+"""
+
+from .lifecycle import (
+    employee_apply_deactivation,
+    employee_deactivate,
+    employee_reactivate,
+    user_sessions_end,
+)
+from .managers import (
+    LinksOutcome,
+    ManagerCheck,
+    employee_set_manager,
+    manager_check,
+    organization_resolve_manager_links,
+)
+from .organizations import organization_create, organization_update
+from .profiles import (
+    PROFILE_FIELDS,
+    EmployeeChanged,
+    EmployeeConflict,
+    employee_create,
+    employee_provider_delete,
+    employee_provision,
+    employee_sync,
+    employee_update,
+)
+from .teams import team_create, team_delete, team_set_members, team_update
+
+__all__ = [
+    "PROFILE_FIELDS",
+    "EmployeeChanged",
+    "EmployeeConflict",
+    "LinksOutcome",
+    "ManagerCheck",
+    "employee_apply_deactivation",
+    "employee_create",
+    "employee_deactivate",
+    "employee_provider_delete",
+    "employee_provision",
+    "employee_reactivate",
+    "employee_set_manager",
+    "employee_sync",
+    "employee_update",
+    "manager_check",
+    "organization_create",
+    "organization_resolve_manager_links",
+    "organization_update",
+    "team_create",
+    "team_delete",
+    "team_set_members",
+    "team_update",
+    "user_sessions_end",
+]

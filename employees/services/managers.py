@@ -1,0 +1,239 @@
+"""Manager links: validation, and resolving the manager emails identity providers send."""
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Value, When
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from ..models import Employee, Organization
+
+User = get_user_model()
+logger = logging.getLogger(__name__)
+
+
+# Manager-link resolution: pending links read per query, resolved links per UPDATE, and links
+# examined per run (one transaction under the organization lock; a run that reaches the bound
+# enqueues a fresh one, so a run stays well within its time limit and lets other writers in).
+MANAGER_LINKS_BATCH = 1000
+
+
+LINK_UPDATE_CHUNK = 500
+
+
+MANAGER_LINKS_PER_RUN = 10_000
+
+
+@dataclass(frozen=True)
+class ManagerCheck:
+    ok: bool
+    reason: str = ""
+
+
+def _set_manager_email(employee: Employee, manager_email: str) -> bool:
+    """Record the manager's email as received; the link itself is resolved in the background.
+
+    Returns whether any manager field changed. A link left pending needs resolving
+    (see _link_needs_resolving); the caller enqueues that after commit.
+    """
+    manager_email = (manager_email or "").strip()
+    before = (employee.manager_id, employee.manager_email, employee.manager_link, employee.manager_link_error)
+    if not manager_email:
+        employee.manager = None
+        employee.manager_email = ""
+        employee.manager_link = Employee.ManagerLink.NONE
+        employee.manager_link_error = ""
+        employee.manager_link_pending_since = None
+    elif manager_email.lower() == employee.manager_email.lower() and employee.manager_link in (
+        Employee.ManagerLink.RESOLVED,
+        Employee.ManagerLink.PENDING,
+    ):
+        # Identity providers resend the whole user on every change; the same manager (in any
+        # case) keeps its link, resolved or still waiting.
+        employee.manager_email = manager_email
+    else:
+        if manager_email.lower() != employee.manager_email.lower():
+            # The previous manager no longer applies, whether or not the new one exists yet.
+            employee.manager = None
+        employee.manager_email = manager_email
+        employee.manager_link = Employee.ManagerLink.PENDING
+        employee.manager_link_error = ""
+        employee.manager_link_pending_since = timezone.now()
+    after = (employee.manager_id, employee.manager_email, employee.manager_link, employee.manager_link_error)
+    return before != after
+
+
+def _link_needs_resolving(employee: Employee, changed: bool) -> bool:
+    return changed and employee.manager_link == Employee.ManagerLink.PENDING
+
+
+def _enqueue_manager_links_on_commit(organization_id: int) -> None:
+    def enqueue() -> None:
+        from ..tasks import enqueue_manager_links
+
+        enqueue_manager_links(organization_id)
+
+    transaction.on_commit(enqueue)
+
+
+def manager_check(*, employee: Employee, manager: Employee | None) -> ManagerCheck:
+    """Whether `manager` may manage `employee`: same organization, not themselves, no cycle."""
+    if manager is None:
+        return ManagerCheck(True)
+    if manager.organization_id != employee.organization_id:
+        return ManagerCheck(False, "The manager must belong to the same organization.")
+    if manager.pk == employee.pk:
+        return ManagerCheck(False, "An employee cannot be their own manager.")
+    seen = {employee.pk}
+    current = manager
+    # Walk up the chain; a chain that comes back to the employee would make a cycle.
+    while current.manager_id is not None:
+        if current.manager_id in seen:
+            return ManagerCheck(False, "This manager would create a reporting cycle.")
+        seen.add(current.pk)
+        current = Employee.objects.only("pk", "manager_id").get(pk=current.manager_id)
+    return ManagerCheck(True)
+
+
+def _lock_organization(organization_id: int) -> None:
+    # Manager links of one organization change one at a time: two links checked concurrently
+    # could each pass the cycle check and together close a cycle (A -> B while B -> A).
+    # Lock order everywhere: the organization, then employees. NO KEY UPDATE (PostgreSQL) does not
+    # conflict with the KEY SHARE lock every employee INSERT takes on its organization, so link
+    # resolution never holds up provisioning.
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).values_list("pk").first()
+
+
+@transaction.atomic
+def employee_set_manager(*, employee: Employee, manager: Employee | None) -> Employee:
+    _lock_organization(employee.organization_id)
+    check = manager_check(employee=employee, manager=manager)
+    if not check.ok:
+        raise ValidationError({"manager": check.reason})
+    employee.manager = manager
+    employee.manager_email = manager.email if manager else ""
+    employee.manager_link = Employee.ManagerLink.RESOLVED if manager else Employee.ManagerLink.NONE
+    employee.manager_link_error = ""
+    employee.manager_link_pending_since = None
+    employee.version = F("version") + 1
+    employee.save()
+    employee.refresh_from_db(fields=["version", "updated_at"])
+    return employee
+
+
+def _reporting_cycle(graph: dict[int, int | None], *, employee_id: int, manager_id: int) -> bool:
+    """Whether linking employee -> manager would close a loop in the reporting graph (id -> manager id)."""
+    seen: set[int] = set()
+    current: int | None = manager_id
+    # Walk up the manager's chain; coming back to the employee would make a cycle.
+    while current is not None:
+        if current == employee_id:
+            return True
+        if current in seen:  # a loop above that does not pass through this employee
+            return False
+        seen.add(current)
+        current = graph.get(current)
+    return False
+
+
+def _links_apply(*, resolved: dict[int, int], refused: dict[int, str]) -> None:
+    """Write a pass's outcome with a few UPDATEs: one per chunk of resolved links, one per reason."""
+    now = timezone.now()
+    # No version bump: the SCIM resource carries the manager email as received, which the link
+    # does not change, so its ETag stays (a bump would fail an identity provider's If-Match).
+    done = {"manager_link_pending_since": None, "updated_at": now}
+    pairs = list(resolved.items())
+    for start in range(0, len(pairs), LINK_UPDATE_CHUNK):
+        chunk = pairs[start : start + LINK_UPDATE_CHUNK]
+        manager = Case(
+            *(When(pk=employee_id, then=Value(manager_id)) for employee_id, manager_id in chunk),
+            output_field=BigIntegerField(),
+        )
+        Employee.objects.filter(pk__in=[employee_id for employee_id, _ in chunk]).update(
+            manager=manager, manager_link=Employee.ManagerLink.RESOLVED, manager_link_error="", **done
+        )
+    by_reason: dict[str, list[int]] = {}
+    for employee_id, reason in refused.items():
+        logger.warning("Manager link of employee %s refused: %s", employee_id, reason)
+        by_reason.setdefault(reason, []).append(employee_id)
+    for reason, employee_ids in by_reason.items():
+        Employee.objects.filter(pk__in=employee_ids).update(
+            manager=None, manager_link=Employee.ManagerLink.UNRESOLVED, manager_link_error=reason, **done
+        )
+
+
+@dataclass(frozen=True)
+class LinksOutcome:
+    resolved: int
+    refused: int
+    more: bool  # stopped at the per-run bound with links possibly left to resolve
+
+
+@transaction.atomic
+def organization_resolve_manager_links(*, organization_id: int, limit: int | None = None) -> LinksOutcome:
+    """Resolve every pending manager link of the organization whose manager now exists. Idempotent.
+
+    A link whose manager is not provisioned yet stays pending (a later run, enqueued when they
+    arrive or change email, links it); a self-reference or a cycle is marked unresolved with a
+    logged reason. Pending links are read in batches of MANAGER_LINKS_BATCH, their managers found
+    with one query per batch, cycles checked in memory against the organization's reporting graph
+    loaded once, and the outcome written with a few bulk UPDATEs. At most `limit` links per run
+    (MANAGER_LINKS_PER_RUN by default).
+    """
+    limit = MANAGER_LINKS_PER_RUN if limit is None else limit
+    # Under the organization lock no other link of the organization changes, so the graph loaded
+    # here stays true for the whole run; it is updated in memory as links are set, so two pending
+    # links that together would close a loop (A -> B, B -> A) are caught within one batch.
+    _lock_organization(organization_id)
+    employees = Employee.objects.filter(organization_id=organization_id)
+    graph: dict[int, int | None] = dict(employees.values_list("pk", "manager_id"))
+    by_email = employees.annotate(email_lower=Lower("email"))
+    manager_exists = Exists(by_email.filter(email_lower=Lower(OuterRef("manager_email"))))
+    resolved = refused = examined = 0
+    after = 0
+    while True:
+        # Only links whose manager exists: those waiting for someone not provisioned are skipped
+        # cheaply. Row locks: a concurrent write to one of these employees (a new manager email)
+        # waits, then this run's UPDATE cannot overwrite it with a stale manager.
+        batch = list(
+            employees.select_for_update(of=("self",))
+            .filter(manager_link=Employee.ManagerLink.PENDING, pk__gt=after)
+            .filter(manager_exists)
+            .annotate(manager_email_lower=Lower("manager_email"))
+            .order_by("pk")
+            .values_list("pk", "manager_email_lower")[:MANAGER_LINKS_BATCH]
+        )
+        if not batch:
+            return LinksOutcome(resolved, refused, more=False)
+        # One query on lower(email): the (lower(email), organization) unique index.
+        managers = dict(
+            by_email.filter(email_lower__in={email for _, email in batch}).values_list("email_lower", "pk")
+        )
+        outcome_resolved: dict[int, int] = {}
+        outcome_refused: dict[int, str] = {}
+        for employee_id, manager_email in batch:
+            manager_id = managers.get(manager_email)
+            if manager_id is None:  # renamed since the batch was read; its own write enqueues a run
+                continue
+            if manager_id == employee_id:
+                outcome_refused[employee_id] = "An employee cannot be their own manager."
+                graph[employee_id] = None
+            elif _reporting_cycle(graph, employee_id=employee_id, manager_id=manager_id):
+                outcome_refused[employee_id] = "This manager would create a reporting cycle."
+                graph[employee_id] = None
+            else:
+                outcome_resolved[employee_id] = manager_id
+                graph[employee_id] = manager_id
+        _links_apply(resolved=outcome_resolved, refused=outcome_refused)
+        resolved += len(outcome_resolved)
+        refused += len(outcome_refused)
+        examined += len(batch)
+        after = batch[-1][0]
+        if len(batch) < MANAGER_LINKS_BATCH:
+            return LinksOutcome(resolved, refused, more=False)
+        if examined >= limit:
+            return LinksOutcome(resolved, refused, more=True)

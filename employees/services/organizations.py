@@ -1,0 +1,27 @@
+"""Organizations: creation and the settings their admins change."""
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ..models import Organization
+
+User = get_user_model()
+logger = logging.getLogger(__name__)
+
+
+def organization_create(*, name: str, slug: str, okta_enabled: bool = False) -> Organization:
+    return Organization.objects.create(name=name, slug=slug, okta_enabled=okta_enabled)
+
+
+@transaction.atomic
+def organization_update(
+    *, organization: Organization, name: str, direct_reports_on_deactivation: str
+) -> Organization:
+    """An admin's General settings; the deactivation task reads the policy when it runs."""
+    organization.name = name.strip()
+    organization.direct_reports_on_deactivation = direct_reports_on_deactivation
+    organization.full_clean(exclude=["slug", "okta_enabled"])
+    organization.save(update_fields=["name", "direct_reports_on_deactivation", "updated_at"])
+    return organization

@@ -1,0 +1,268 @@
+"""Employee records: create, update, and the provisioning writes of identity providers."""
+
+import logging
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Employee, Organization
+from .lifecycle import employee_deactivate
+from .managers import _enqueue_manager_links_on_commit, _link_needs_resolving, _set_manager_email
+
+User = get_user_model()
+logger = logging.getLogger(__name__)
+
+
+# Fields an update may change, with the model field each maps to.
+PROFILE_FIELDS = (
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "display_name",
+    "job_title",
+    "department",
+    "business_unit",
+    "location_city",
+    "employee_number",
+    "external_id",
+)
+
+
+class EmployeeConflict(Exception):
+    """Another employee of the organization already has this email or username."""
+
+    def __init__(self, field: str, value: str):
+        self.field = field
+        self.value = value
+        super().__init__(f"An employee with {field} {value} already exists.")
+
+
+def _normalise_profile(fields: dict) -> dict:
+    cleaned = {}
+    for key, value in fields.items():
+        if key not in PROFILE_FIELDS:
+            raise TypeError(f"Unknown employee field {key!r}")
+        cleaned[key] = (value or "").strip()
+    return cleaned
+
+
+def _conflict(*, organization: Organization, exclude_pk: int | None, email: str, username: str) -> None:
+    others = Employee.objects.filter(organization=organization)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if username and others.filter(username__iexact=username).exists():
+        raise EmployeeConflict("username", username)
+    if email and others.filter(email__iexact=email).exists():
+        raise EmployeeConflict("email", email)
+
+
+def _full_clean(employee: Employee) -> None:
+    # Model validation (lengths, email format) without the uniqueness checks, which
+    # are the database's job (see _save_unique) so that concurrent writers cannot race.
+    employee.full_clean(
+        exclude=["organization", "user", "manager", "source_connection"], validate_unique=False
+    )
+
+
+def _save_unique(employee: Employee) -> None:
+    try:
+        with transaction.atomic():
+            employee.save()
+    except IntegrityError as exc:
+        # The unique constraints on lower(email)/lower(username) decide races between
+        # concurrent creates; report which one tripped.
+        _conflict(
+            organization=employee.organization,
+            exclude_pk=employee.pk,
+            email=employee.email,
+            username=employee.username,
+        )
+        raise EmployeeConflict("username", employee.username) from exc
+
+
+@transaction.atomic
+def employee_create(
+    *,
+    organization: Organization,
+    email: str,
+    password: str | None = None,
+    is_org_admin: bool = False,
+    can_manage_integrations: bool = False,
+    manager_email: str = "",
+    source_connection=None,
+    **profile: str,
+) -> Employee:
+    fields = _normalise_profile({"email": email, **profile})
+    fields.setdefault("username", fields["email"])
+    if not fields["username"]:
+        fields["username"] = fields["email"]
+    employee = Employee(
+        organization=organization,
+        is_org_admin=is_org_admin,
+        can_manage_integrations=can_manage_integrations,
+        source_connection=source_connection,
+        activated_at=timezone.now(),
+        **fields,
+    )
+    _set_manager_email(employee, manager_email)
+    _full_clean(employee)
+    _conflict(organization=organization, exclude_pk=None, email=employee.email, username=employee.username)
+    # The login account carries no email of its own: sign-in looks the employee up by theirs.
+    # No password means an unusable one until an admin or single sign-on sets it.
+    employee.user = User.objects.create_user(username=f"e-{uuid.uuid4().hex}", password=password)
+    _save_unique(employee)
+    # Resolve this employee's own manager link, and link the reports that were provisioned
+    # before them and are waiting for their email.
+    _enqueue_manager_links_on_commit(employee.organization_id)
+    return employee
+
+
+@transaction.atomic
+def employee_update(*, employee: Employee, manager_email: str | None = None, **profile: str) -> Employee:
+    fields = _normalise_profile(profile)
+    email_changed = "email" in fields and fields["email"].lower() != employee.email.lower()
+    for key, value in fields.items():
+        setattr(employee, key, value)
+    link_needs_resolving = manager_email is not None and _link_needs_resolving(
+        employee, _set_manager_email(employee, manager_email)
+    )
+    _full_clean(employee)
+    _conflict(
+        organization=employee.organization,
+        exclude_pk=employee.pk,
+        email=employee.email,
+        username=employee.username,
+    )
+    employee.version = F("version") + 1
+    _save_unique(employee)
+    employee.refresh_from_db(fields=["version", "updated_at"])
+    if link_needs_resolving or email_changed:
+        # A new email may be the one some reports are waiting for.
+        _enqueue_manager_links_on_commit(employee.organization_id)
+    return employee
+
+
+def _provision_clean(employee: Employee) -> None:
+    # Field validation only: uniqueness is decided by the database's unique indexes, so the
+    # per-constraint SELECTs of full_clean would only add statements and still race.
+    employee.full_clean(
+        exclude=["organization", "user", "manager", "source_connection"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+def _provisioned_user(*, is_active: bool):
+    # An unusable password: provisioned employees sign in once an admin or SSO sets one.
+    return User.objects.create_user(username=f"e-{uuid.uuid4().hex}", password=None, is_active=is_active)
+
+
+@transaction.atomic
+def employee_provision(
+    *,
+    organization: Organization,
+    source_connection,
+    email: str,
+    manager_email: str = "",
+    active: bool = True,
+    **profile: str,
+) -> Employee:
+    """Create an employee for an identity provider. Two INSERTs.
+
+    Uniqueness is left to the database: a duplicate username or email raises IntegrityError,
+    which rolls the whole transaction back (the sign-in user included) so concurrent
+    creates of one person leave exactly one row.
+    """
+    fields = _normalise_profile({"email": email, **profile})
+    if not fields.get("username"):
+        fields["username"] = fields["email"]
+    now = timezone.now()
+    employee = Employee(
+        organization=organization,
+        source_connection=source_connection,
+        activated_at=now,
+        **fields,
+    )
+    if not active:
+        # Created deactivated: no sign-in and no session exist, so nothing is left to apply.
+        employee.status = Employee.Status.DEACTIVATED
+        employee.deactivated_at = now
+        employee.deactivation_applied_at = now
+    _set_manager_email(employee, manager_email)
+    _provision_clean(employee)
+    employee.user = _provisioned_user(is_active=active)
+    employee.save(force_insert=True)
+    # Resolve this employee's own manager link, and link the reports that were provisioned
+    # before them and are waiting for their email.
+    _enqueue_manager_links_on_commit(employee.organization_id)
+    return employee
+
+
+class EmployeeChanged(Exception):
+    """The employee was written by someone else since it was read (optimistic concurrency)."""
+
+
+def employee_sync(
+    *,
+    employee: Employee,
+    manager_email: str | None = None,
+    source_connection=None,
+    **profile: str,
+) -> Employee:
+    """Write an identity provider's fields to the employee as read; one UPDATE, none if unchanged.
+
+    The UPDATE is conditional on the version that was read, so a concurrent writer is detected
+    (EmployeeChanged) without holding a row lock across the request. Uniqueness is the
+    database's: a duplicate username or email raises IntegrityError.
+    """
+    fields = _normalise_profile(profile)
+    changed = [key for key, value in fields.items() if getattr(employee, key) != value]
+    for key in changed:
+        setattr(employee, key, fields[key])
+    link_needs_resolving = False
+    if manager_email is not None and _set_manager_email(employee, manager_email):
+        changed += [
+            "manager_email",
+            "manager_link",
+            "manager_link_error",
+            "manager_link_pending_since",
+            "manager_id",
+        ]
+        link_needs_resolving = employee.manager_link == Employee.ManagerLink.PENDING
+    if source_connection is not None and employee.source_connection_id != source_connection.pk:
+        employee.source_connection = source_connection
+        changed.append("source_connection_id")
+    if not changed:
+        return employee
+    _provision_clean(employee)
+    values = {key: getattr(employee, key) for key in changed}
+    now = timezone.now()
+    # One conditional UPDATE, atomic on its own: no transaction, no row lock.
+    updated = Employee.objects.filter(pk=employee.pk, version=employee.version).update(
+        **values, version=employee.version + 1, updated_at=now
+    )
+    if not updated:
+        raise EmployeeChanged(employee.pk)
+    employee.version += 1
+    employee.updated_at = now
+    if link_needs_resolving or "email" in changed:
+        # A new email may be the one some reports are waiting for.
+        _enqueue_manager_links_on_commit(employee.organization_id)
+    return employee
+
+
+@transaction.atomic
+def employee_provider_delete(*, employee: Employee) -> Employee:
+    """The identity provider deleted the person: deactivate, and remember the deletion.
+
+    The row stays (an HR record is never deleted by a provider); the provider no longer sees it.
+    """
+    employee = employee_deactivate(employee=employee, reason="Deleted by the identity provider")
+    if employee.provider_deleted_at is None:
+        employee.provider_deleted_at = timezone.now()
+        Employee.objects.filter(pk=employee.pk).update(provider_deleted_at=employee.provider_deleted_at)
+    return employee
