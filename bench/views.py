@@ -1,7 +1,8 @@
 """The `ceiling` yardstick: the cheapest authenticated JSON answer this server can give.
 
 It takes the same path as a SCIM request up to the view (the full middleware stack, the SCIM
-token parsing and the one-query token check of integrations.scim) and then answers a constant
+token parsing and token check of integrations.scim, with the auth epoch read from Redis that
+SCIM requests read in their rate-limit round trip) and then answers a constant
 document: no DRF, no activity record, no domain query. Its request rate is the framework's own
 on this machine, the yardstick the SCIM scenarios of bench/run.py are measured against.
 
@@ -13,12 +14,15 @@ production.
 from django.http import JsonResponse
 
 from integrations.scim import backend
-from integrations.scim.auth import token_from_header
+from integrations.scim.auth import auth_epoch_read, token_from_header
 
 
 def ceiling(request, public_id: str):
     plaintext = token_from_header(request.headers.get("Authorization", ""))
-    scope = backend.scope_for_token(public_id=public_id, plaintext=plaintext) if plaintext else None
+    epoch = auth_epoch_read()
+    scope = (
+        backend.scope_for_token(public_id=public_id, plaintext=plaintext, epoch=epoch) if plaintext else None
+    )
     if scope is None:
         return JsonResponse({"status": "401"}, status=401, content_type="application/scim+json")
     return JsonResponse(

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from integrations.auth_epoch import auth_epoch_bump
+
 from .models import Employee, Organization, Team
 
 
@@ -19,6 +21,21 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.display(description="employees", ordering="employee_total")
     def employee_count(self, organization: Organization) -> int:
         return organization.employee_total
+
+    # SCIM workers cache the organization (and its Okta flag) with the tokens they verified: a
+    # save or delete here, the change form's or the list's okta_enabled checkbox, makes them
+    # check again on the next request, so turning the flag off answers 403 at once.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        auth_epoch_bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        auth_epoch_bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        auth_epoch_bump()
 
 
 @admin.register(Employee)

@@ -221,6 +221,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # SCIM
 SCIM_RATE_LIMIT_PER_MINUTE = env_int("SCIM_RATE_LIMIT_PER_MINUTE", 6000)
 SCIM_MAX_PAGE_SIZE = env_int("SCIM_MAX_PAGE_SIZE", 200)
+# With Redis, a worker trusts a token it verified for at most this long, and only while the auth
+# epoch is unchanged (integrations/auth_epoch.py): revocation takes effect at once either way.
+SCIM_TOKEN_CACHE_SECONDS = env_int("SCIM_TOKEN_CACHE_SECONDS", 60)
 SCIM_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCIM_MAX_BODY_BYTES * 2
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from employees.models import Organization
 
+from .auth_epoch import auth_epoch_bump
 from .models import TOKEN_PREFIX, Connection, ConnectionToken, ScimRequest
 
 MAX_LIVE_TOKENS = 2
@@ -75,6 +76,8 @@ def token_revoke(*, token: ConnectionToken) -> ConnectionToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+    # SCIM workers that cached the token drop it on its next use (integrations/auth_epoch.py).
+    auth_epoch_bump()
     return token
 
 
@@ -86,6 +89,7 @@ def connection_delete(*, connection: Connection) -> Connection:
         connection.deleted_at = now
         connection.save(update_fields=["deleted_at"])
     connection.tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    auth_epoch_bump()
     return connection
 
 

@@ -6,6 +6,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from integrations.auth_epoch import EPOCH_KEY, epoch_value, redis_client
+
 from .errors import ScimError
 
 logger = logging.getLogger(__name__)
@@ -28,44 +30,37 @@ def unauthorized(detail: str = "A valid bearer token for this base URL is requir
     return ScimError(401, detail, headers=CHALLENGE)
 
 
-_REDIS = None
+def _count_request(key: str) -> tuple[int, str | None]:
+    """Add this request to the window's counter; return it and the auth epoch: one round trip.
 
-
-def _redis():
-    """One client (and connection pool) per process for the counters, built on first use."""
-    global _REDIS
-    if _REDIS is None:
-        import redis
-
-        _REDIS = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-    return _REDIS
-
-
-def _count_request(key: str) -> int:
-    """Add this request to the window's counter and return it: one round trip on Redis.
-
-    INCR and EXPIRE go in one pipeline; Django's cache API would take three round trips
-    (add, then incr, which checks that the key exists first), on every SCIM request.
+    INCR, EXPIRE and the epoch's GET go in one pipeline; Django's cache API would take three
+    round trips (add, then incr, which checks that the key exists first), on every SCIM request.
+    Without Redis there is no shared epoch (None): the token is then checked in the database.
     """
     if settings.REDIS_URL:
-        pipe = _redis().pipeline(transaction=False)
+        pipe = redis_client().pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, 120)
-        return pipe.execute()[0]
+        pipe.get(EPOCH_KEY)
+        used, _, epoch = pipe.execute()
+        return used, epoch_value(epoch)
     cache.add(key, 0, timeout=120)
-    return cache.incr(key)
+    return cache.incr(key), None
 
 
-def rate_limit_check(public_id: str) -> None:
-    """A fixed one-minute window per connection, counted in Redis (or the local cache), never in SQL."""
+def rate_limit_check(public_id: str) -> str | None:
+    """A fixed one-minute window per connection, counted in Redis (or the local cache), never in SQL.
+
+    Returns the auth epoch read in the same round trip (None when unknown), for scim.backend.scope_for_token.
+    """
     limit = settings.SCIM_RATE_LIMIT_PER_MINUTE
     now = time.time()
     window = int(now // 60)
     try:
-        used = _count_request(f"scim-rate:{public_id}:{window}")
+        used, epoch = _count_request(f"scim-rate:{public_id}:{window}")
     except Exception:  # the cache is down: serve rather than refuse every provisioning call
         logger.warning("SCIM rate limit unavailable; the cache did not answer.")
-        return
+        return None
     if used > limit:
         retry_after = max(1, int((window + 1) * 60 - now + 0.999))
         raise ScimError(
@@ -73,3 +68,16 @@ def rate_limit_check(public_id: str) -> None:
             f"Too many requests: at most {limit} a minute per connection. Retry in {retry_after} s.",
             headers={"Retry-After": str(retry_after)},
         )
+    return epoch
+
+
+def auth_epoch_read() -> str | None:
+    """The auth epoch alone, for callers that do not count requests (None when unknown)."""
+    if not settings.REDIS_URL:
+        return None
+    try:
+        epoch = redis_client().get(EPOCH_KEY)
+        return epoch_value(epoch)
+    except Exception:
+        logger.warning("SCIM auth epoch unavailable; Redis did not answer.")
+        return None

@@ -58,9 +58,9 @@ class ScimView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         public_id = kwargs.get("public_id", "")
-        rate_limit_check(public_id)
+        epoch = rate_limit_check(public_id)
         if self.requires_auth:
-            self.scope = _authenticate(request, public_id)
+            self.scope = _authenticate(request, public_id, epoch)
         if not hasattr(self, request.method.lower()):
             raise MethodNotAllowed(request.method)
         if request.method in ("POST", "PUT", "PATCH"):
@@ -114,9 +114,11 @@ class ScimView(APIView):
         return self.request.headers.get("If-Match")
 
 
-def _authenticate(request, public_id: str) -> "backend.Scope":
+def _authenticate(request, public_id: str, epoch: str | None) -> "backend.Scope":
     plaintext = token_from_header(request.headers.get("Authorization", ""))
-    scope = backend.scope_for_token(public_id=public_id, plaintext=plaintext) if plaintext else None
+    scope = (
+        backend.scope_for_token(public_id=public_id, plaintext=plaintext, epoch=epoch) if plaintext else None
+    )
     if scope is None:
         raise unauthorized()
     if not scope.organization.okta_enabled:

@@ -5,7 +5,7 @@ the attributes each resource stores. Pure: no database access, no HTTP.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q
@@ -267,6 +267,10 @@ def parse(expression: str):
 class Translated:
     q: Q
     joins_many: bool
+    # Set for exactly `userName eq "<value>"` (the lowercased value, which q compares with
+    # lower(username)): scim.backend runs that lookup from a statement compiled once. It says
+    # how to run q, not what q means, so it takes no part in comparing translations.
+    username_lower: str | None = field(default=None, compare=False)
 
 
 # `userName eq "<value>"` is how Okta looks up every user before a create and Entra ID probes the
@@ -280,7 +284,9 @@ def to_q(expression: str, attributes: dict) -> Translated:
     match = _USERNAME_EQ.fullmatch(expression)
     target = attributes.get("username")
     if match and isinstance(target, Field) and target.kind == "string":
-        return Translated(builder._compare_string(target, CompareOperator.eq, match.group(1)), False)
+        q = builder._compare_string(target, CompareOperator.eq, match.group(1))
+        lowered = match.group(1).lower() if not target.case_exact and target.lookup == "username" else None
+        return Translated(q, False, username_lower=lowered)
     return Translated(builder.visit(parse(expression)), builder.joins_many)
 
 

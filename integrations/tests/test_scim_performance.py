@@ -19,7 +19,9 @@ from bench.views import ceiling
 from employees.models import Employee
 from integrations import services
 from integrations.models import ScimRequest
+from integrations.scim import backend
 from integrations.scim.auth import _count_request
+from integrations.scim.errors import ScimError
 from integrations.scim.filters import USER_ATTRIBUTES, Translated, _QBuilder, parse, to_q
 from integrations.tests.conftest import ScimClient
 
@@ -131,8 +133,8 @@ class StatementCounter:
 
 def test_rate_limit_counter_counts_each_request_once():
     key = "scim-rate:test-counter:1"
-    first = _count_request(key)
-    assert _count_request(key) == first + 1
+    first, _ = _count_request(key)
+    assert _count_request(key)[0] == first + 1
 
 
 def test_query_count_header_counts_every_statement(db):
@@ -170,3 +172,48 @@ def test_username_fast_path_translates_as_the_filter_grammar_does(expression):
     builder = _QBuilder(USER_ATTRIBUTES)
     parsed = builder.visit(parse(expression))
     assert to_q(expression, USER_ATTRIBUTES) == Translated(parsed, builder.joins_many)
+
+
+def _same_user(compiled, orm):
+    fields = [f.attname for f in Employee._meta.concrete_fields]
+    assert [getattr(compiled, name) for name in fields] == [getattr(orm, name) for name in fields]
+
+
+def test_compiled_lookup_and_read_by_id_give_what_the_orm_gives(acme, outsider_org):
+    scope = backend.Scope(token=None, connection=None, organization=acme)
+    ava = Employee.objects.create(
+        organization=acme, username="Ava@Acme.example", email="ava@acme.example", job_title="CTO"
+    )
+    # The same userName in another organization, and one the provider deleted: neither is acme's.
+    outsider = Employee.objects.create(
+        organization=outsider_org, username="ava@acme.example", email="ava@globex.example"
+    )
+    gone = Employee.objects.create(
+        organization=acme,
+        username="gone@acme.example",
+        email="gone@acme.example",
+        provider_deleted_at=timezone.now(),
+    )
+
+    for count in (1, 100):
+        page = backend.user_list(
+            scope,
+            translated=to_q('userName eq "AVA@acme.example"', USER_ATTRIBUTES),
+            sort=None,
+            descending=False,
+            start=1,
+            count=count,
+        )
+        assert page.total == 1
+        _same_user(page.items[0], Employee.objects.get(pk=ava.pk))
+    for missing in ('userName eq "gone@acme.example"', 'userName eq "nobody@acme.example"'):
+        page = backend.user_list(
+            scope, translated=to_q(missing, USER_ATTRIBUTES), sort=None, descending=False, start=1, count=100
+        )
+        assert (page.items, page.total) == ([], 0)
+
+    _same_user(backend.user_get(scope, pk=str(ava.pk)), Employee.objects.get(pk=ava.pk))
+    for pk in (outsider.pk, gone.pk, 2**62):
+        with pytest.raises(ScimError) as error:
+            backend.user_get(scope, pk=str(pk))
+        assert error.value.status == 404
