@@ -231,12 +231,29 @@ def _postgres_backends() -> list[int]:
     return [pid for (pid,) in rows]
 
 
+def _reaped_cpu_seconds(pid: int) -> float:
+    """CPU seconds of the children pid has waited for (cutime + cstime): recycled workers."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[13]) + int(fields[14])) / CLK_TCK
+
+
 def cpu_snapshot() -> dict:
-    """CPU seconds so far of each gunicorn worker and each PostgreSQL backend of the bench database."""
+    """CPU seconds so far of each gunicorn worker and each PostgreSQL backend of the bench database.
+
+    A worker that gunicorn recycles (max_requests) within a scenario leaves the process table;
+    its CPU then shows in the master's reaped-children time, counted under the master's key.
+    """
     snapshot = {"workers": {}, "postgres": {}}
     if SERVER_ROOT:
-        for pid in gunicorn_workers(SERVER_ROOT[0]):
+        workers = gunicorn_workers(SERVER_ROOT[0])
+        for pid in workers:
             snapshot["workers"][pid] = _cpu_seconds(pid) or 0.0
+        parents = {child: parent for parent, kids in proc_children().items() for child in kids}
+        for master in {parents[pid] for pid in workers if pid in parents}:
+            snapshot["workers"][f"reaped by {master}"] = _reaped_cpu_seconds(master)
     for pid in _postgres_backends():
         snapshot["postgres"][pid] = _cpu_seconds(pid) or 0.0
     return snapshot
