@@ -656,6 +656,10 @@ async def amain(args) -> int:
         "BENCH_CEILING": "1",
         # The per-connection limit (6,000 a minute by default) would turn the bench into a 429 test.
         "SCIM_RATE_LIMIT_PER_MINUTE": "100000000",
+        # No recycling (gunicorn.conf.py's max_requests, memory hygiene over weeks): the bench sends
+        # tens of thousands of requests a minute, so workers would restart inside scenarios, each
+        # restart's pause and start-up CPU landing on whichever scenario it hits.
+        "GUNICORN_MAX_REQUESTS": "0",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
         "DJANGO_SETTINGS_MODULE": "engagedly_portal.settings",
     }
