@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from . import services
 from .models import Employee, Organization
@@ -23,13 +24,28 @@ class EmployeeForm(forms.ModelForm):
         queryset=Employee.objects.none(), required=False, empty_label="No manager"
     )
 
+    is_org_admin = forms.BooleanField(
+        label="Organization admin",
+        required=False,
+        help_text="Manages people, settings and integrations.",
+    )
+    can_manage_integrations = forms.BooleanField(
+        label="May manage integrations",
+        required=False,
+        help_text="Sets up and watches Settings > Integrations without being an admin.",
+    )
+
     class Meta:
         model = Employee
         fields = PROFILE_FORM_FIELDS
 
-    def __init__(self, *args, organization: Organization, **kwargs):
+    def __init__(self, *args, organization: Organization, acting: Employee, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.acting = acting
+        if self.instance.pk:
+            self.fields["is_org_admin"].initial = self.instance.is_org_admin
+            self.fields["can_manage_integrations"].initial = self.instance.can_manage_integrations
         managers = Employee.objects.filter(organization=organization, status=Employee.Status.ACTIVE)
         if self.instance.pk:
             managers = managers.exclude(pk=self.instance.pk)
@@ -43,19 +59,33 @@ class EmployeeForm(forms.ModelForm):
         # Uniqueness (case-insensitive, per organization) is checked by the service.
         pass
 
+    def clean_is_org_admin(self) -> bool:
+        is_admin = self.cleaned_data["is_org_admin"]
+        if self.instance.pk == self.acting.pk and not is_admin:
+            # Nobody locks themselves out; another admin can take the role away.
+            raise ValidationError("You cannot remove your own admin role.")
+        return is_admin
+
     def save(self, commit: bool = True) -> Employee:
         profile = {name: self.cleaned_data.get(name, "") for name in PROFILE_FORM_FIELDS}
         manager = self.cleaned_data.get("manager")
         try:
-            if self.instance.pk:
-                employee = Employee.objects.get(pk=self.instance.pk)
-                if employee.username.lower() == employee.email.lower():
-                    profile["username"] = profile["email"]
-                employee = services.employee_update(employee=employee, **profile)
-            else:
-                employee = services.employee_create(organization=self.organization, **profile)
-            if manager != employee.manager:
-                employee = services.employee_set_manager(employee=employee, manager=manager)
+            # All or nothing: a refused manager must not leave the profile half saved.
+            with transaction.atomic():
+                if self.instance.pk:
+                    employee = Employee.objects.get(pk=self.instance.pk)
+                    if employee.username.lower() == employee.email.lower():
+                        profile["username"] = profile["email"]
+                    employee = services.employee_update(employee=employee, **profile)
+                else:
+                    employee = services.employee_create(organization=self.organization, **profile)
+                if manager != employee.manager:
+                    employee = services.employee_set_manager(employee=employee, manager=manager)
+                employee = services.employee_set_roles(
+                    employee=employee,
+                    is_org_admin=self.cleaned_data["is_org_admin"],
+                    can_manage_integrations=self.cleaned_data["can_manage_integrations"],
+                )
         except services.EmployeeConflict as exc:
             self.add_error("email", f"Another employee already uses {exc.value}.")
             raise ValidationError("conflict") from exc

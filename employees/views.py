@@ -63,7 +63,9 @@ def _save_employee_form(request, form):
 @employee_required
 @org_admin_required
 def add(request):
-    form = EmployeeForm(request.POST or None, organization=request.employee.organization)
+    form = EmployeeForm(
+        request.POST or None, organization=request.employee.organization, acting=request.employee
+    )
     employee = _save_employee_form(request, form)
     if employee is not None:
         messages.success(request, f"{employee.full_name} was added.")
@@ -76,7 +78,9 @@ def add(request):
 @org_admin_required
 def edit(request, pk: int):
     employee = selectors.employee_get(organization=request.employee.organization, pk=pk)
-    form = EmployeeForm(request.POST or None, instance=employee, organization=employee.organization)
+    form = EmployeeForm(
+        request.POST or None, instance=employee, organization=employee.organization, acting=request.employee
+    )
     saved = _save_employee_form(request, form)
     if saved is not None:
         messages.success(request, "Changes saved.")

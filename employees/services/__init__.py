@@ -24,6 +24,7 @@ from .profiles import (
     employee_create,
     employee_provider_delete,
     employee_provision,
+    employee_set_roles,
     employee_sync,
     employee_update,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "employee_provision",
     "employee_reactivate",
     "employee_set_manager",
+    "employee_set_roles",
     "employee_sync",
     "employee_update",
     "manager_check",

@@ -3,7 +3,6 @@
 import logging
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Value, When
@@ -12,7 +11,6 @@ from django.utils import timezone
 
 from ..models import Employee, Organization
 
-User = get_user_model()
 logger = logging.getLogger(__name__)
 
 

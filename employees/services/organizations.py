@@ -1,14 +1,8 @@
 """Organizations: creation and the settings their admins change."""
 
-import logging
-
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ..models import Organization
-
-User = get_user_model()
-logger = logging.getLogger(__name__)
 
 
 def organization_create(*, name: str, slug: str, okta_enabled: bool = False) -> Organization:

@@ -1,6 +1,5 @@
 """Employee records: create, update, and the provisioning writes of identity providers."""
 
-import logging
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -13,7 +12,6 @@ from .lifecycle import employee_deactivate
 from .managers import _enqueue_manager_links_on_commit, _link_needs_resolving, _set_manager_email
 
 User = get_user_model()
-logger = logging.getLogger(__name__)
 
 
 # Fields an update may change, with the model field each maps to.
@@ -265,4 +263,14 @@ def employee_provider_delete(*, employee: Employee) -> Employee:
     if employee.provider_deleted_at is None:
         employee.provider_deleted_at = timezone.now()
         Employee.objects.filter(pk=employee.pk).update(provider_deleted_at=employee.provider_deleted_at)
+    return employee
+
+
+def employee_set_roles(*, employee: Employee, is_org_admin: bool, can_manage_integrations: bool) -> Employee:
+    """Grant or take away the organization-admin role and the "manage integrations" permission."""
+    if (employee.is_org_admin, employee.can_manage_integrations) == (is_org_admin, can_manage_integrations):
+        return employee
+    employee.is_org_admin = is_org_admin
+    employee.can_manage_integrations = can_manage_integrations
+    employee.save(update_fields=["is_org_admin", "can_manage_integrations", "updated_at"])
     return employee

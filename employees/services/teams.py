@@ -1,15 +1,9 @@
 """Teams (groups of employees)."""
 
-import logging
-
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..models import Employee, Organization, Team
-
-User = get_user_model()
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic

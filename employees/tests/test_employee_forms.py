@@ -55,6 +55,7 @@ def test_edit_refuses_a_reporting_cycle(admin_client, acme):
     assert b"cycle" in response.content
     boss.refresh_from_db()
     assert boss.manager is None
+    assert boss.job_title != "Analyst"  # the profile part of the refused edit was not saved either
 
 
 def test_manager_from_another_organization_is_not_a_choice(admin_client, outsider_admin, acme):
@@ -98,3 +99,23 @@ def test_forms_require_csrf(acme_admin):
 
     client = signed_in(Client(enforce_csrf_checks=True), acme_admin)
     assert client.post(reverse("employees:add"), VALID).status_code == 403
+
+
+def test_admin_grants_the_integrations_permission_to_a_plain_employee(client, admin_client, acme_employee):
+    data = {**VALID, "email": acme_employee.email, "can_manage_integrations": "on"}
+    assert admin_client.post(reverse("employees:edit", args=[acme_employee.pk]), data).status_code == 302
+    acme_employee.refresh_from_db()
+    assert acme_employee.can_manage_integrations and not acme_employee.is_org_admin
+    client.logout()
+    signed_in(client, acme_employee)
+    assert client.get(reverse("integrations:index")).status_code == 200
+    assert client.get(reverse("employees:add")).status_code == 403
+
+
+def test_admin_cannot_remove_their_own_admin_role(admin_client, acme_admin):
+    data = {**VALID, "email": acme_admin.email}
+    response = admin_client.post(reverse("employees:edit", args=[acme_admin.pk]), data)
+    assert response.status_code == 200
+    assert b"You cannot remove your own admin role" in response.content
+    acme_admin.refresh_from_db()
+    assert acme_admin.is_org_admin

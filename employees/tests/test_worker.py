@@ -137,8 +137,12 @@ def test_redis_stopped_during_a_push_then_the_sweep_completes_everything(acme, w
     try:
         worker = Worker(broker=server.url, queue=queue, workdir=workdir, name="redis-down").start()
         with publishing_to(server.url, queue):
+            started = time.monotonic()
             make(acme, "ceo@acme.example")
             before = make(acme, "before@acme.example", password="pw-Before-123")
+            # What a write costs here with the broker up (the test database is shared with the
+            # worker process, so a loaded machine slows every write alike).
+            usual = (time.monotonic() - started) / 2
             wait_until(lambda: all_links_settled(acme), PATIENCE, "links pushed while Redis is up")
 
             server.stop()
@@ -156,8 +160,8 @@ def test_redis_stopped_during_a_push_then_the_sweep_completes_everything(acme, w
             services.employee_deactivate(employee=before)
             slowest = max(slowest, time.monotonic() - started)
             # Every write succeeded, quickly, with the broker down; the work is recorded as pending.
-            # (A publish that waited on the dead broker took over 2 s a write before it failed fast.)
-            assert slowest < 1.5, f"a write took {slowest:.2f} s with Redis down"
+            # (A publish that waited on the dead broker added over 2 s a write before it failed fast.)
+            assert slowest < usual + 1.0, f"a write took {slowest:.2f} s with Redis down ({usual:.2f} s up)"
             assert Employee.objects.filter(manager_link=Employee.ManagerLink.PENDING).count() == 3
             assert Employee.objects.get(pk=before.pk).deactivation_applied_at is None
 
