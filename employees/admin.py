@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from integrations.auth_epoch import auth_epoch_bump
-
 from .models import Employee, Organization, Team
+from .signals import organization_access_changed
 
 
 @admin.register(Organization)
@@ -22,20 +21,22 @@ class OrganizationAdmin(admin.ModelAdmin):
     def employee_count(self, organization: Organization) -> int:
         return organization.employee_total
 
-    # SCIM workers cache the organization (and its Okta flag) with the tokens they verified: a
-    # save or delete here, the change form's or the list's okta_enabled checkbox, makes them
-    # check again on the next request, so turning the flag off answers 403 at once.
+    # Integrations cache the organization (and its Okta flag) with what they verified: a save or
+    # delete here, the change form's or the list's okta_enabled checkbox, tells them to check
+    # again on the next request, so turning the flag off answers 403 at once.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        auth_epoch_bump()
+        organization_access_changed.send(sender=Organization, organization_ids=[obj.pk])
 
     def delete_model(self, request, obj):
+        pk = obj.pk
         super().delete_model(request, obj)
-        auth_epoch_bump()
+        organization_access_changed.send(sender=Organization, organization_ids=[pk])
 
     def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
-        auth_epoch_bump()
+        organization_access_changed.send(sender=Organization, organization_ids=ids)
 
 
 @admin.register(Employee)

@@ -5,3 +5,8 @@ from django.dispatch import Signal
 # Sent inside the transaction that applied a deactivation's effects, exactly once per deactivation.
 # Arguments: employee, sessions_ended, reports_reassigned.
 employee_deactivation_applied = Signal()
+
+# Sent when an organization's access may have changed (saved or deleted by support staff, or its
+# settings updated by an admin): identity-provider integrations that cache what they verified
+# check again. Arguments: organization_ids.
+organization_access_changed = Signal()

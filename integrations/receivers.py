@@ -1,10 +1,12 @@
-"""Record background work in the sync activity of the connection that sourced the employee."""
+"""What integrations do when the domain reports a change: record background work in the activity of
+the connection that sourced the employee; re-check cached SCIM tokens when access may have changed."""
 
 from django.dispatch import receiver
 from django.utils import timezone
 
-from employees.signals import employee_deactivation_applied
+from employees.signals import employee_deactivation_applied, organization_access_changed
 
+from .auth_epoch import auth_epoch_bump
 from .models import ScimRequest
 
 
@@ -27,3 +29,8 @@ def record_deactivation_applied(sender, employee, sessions_ended: int, reports_r
             f"{reports_reassigned} direct report(s) reassigned."
         ),
     )
+
+
+@receiver(organization_access_changed, dispatch_uid="integrations.organization_access_changed")
+def recheck_cached_tokens(sender, organization_ids, **kwargs):
+    auth_epoch_bump()

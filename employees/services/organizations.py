@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from ..models import Organization
+from ..signals import organization_access_changed
 
 
 def organization_create(*, name: str, slug: str, okta_enabled: bool = False) -> Organization:
@@ -18,4 +19,5 @@ def organization_update(
     organization.direct_reports_on_deactivation = direct_reports_on_deactivation
     organization.full_clean(exclude=["slug", "okta_enabled"])
     organization.save(update_fields=["name", "direct_reports_on_deactivation", "updated_at"])
+    organization_access_changed.send(sender=Organization, organization_ids=[organization.pk])
     return organization
