@@ -22,6 +22,7 @@ from integrations.services import scim_request_record, token_authenticate
 
 from .errors import ScimError, not_found
 from .filters import Translated
+from .mapping import USER_COLUMNS
 
 MAX_WRITE_ATTEMPTS = 3
 DEACTIVATION_REASON = "Deactivated by the identity provider"
@@ -217,7 +218,9 @@ def user_list(
         if len(rows) <= count:
             return Page(items=rows, total=len(rows))
     order = [f"-{sort}" if descending else sort, "pk"] if sort else ["pk"]
-    return _page(_filtered(_employees(scope), translated), order=order, start=start, count=count)
+    # Named rows of the rendered columns, not Employee instances: a page is only ever rendered.
+    rows = _filtered(_employees(scope), translated).values_list(*USER_COLUMNS, named=True)
+    return _page(rows, order=order, start=start, count=count)
 
 
 def user_get(scope: Scope, *, pk: str) -> Employee:

@@ -45,8 +45,35 @@ def _meta(resource_type: str, obj, location: str) -> dict:
     }
 
 
+# Every column user_render reads: a list page fetches just these as named rows instead of whole
+# employees, which spares decoding the other columns and building a model instance per row
+# (together most of a 100-user page's CPU).
+USER_COLUMNS = (
+    "pk",
+    "external_id",
+    "username",
+    "first_name",
+    "last_name",
+    "display_name",
+    "job_title",
+    "status",
+    "email",
+    "location_city",
+    "employee_number",
+    "business_unit",
+    "department",
+    "manager_email",
+    "created_at",
+    "updated_at",
+    "version",
+)
+
+
 def user_render(employee, *, base_url: str) -> dict:
-    """The stored user, every stored attribute included, so a GET → PUT round trip keeps it."""
+    """The stored user, every stored attribute included, so a GET → PUT round trip keeps it.
+
+    `employee` is an Employee or a named row of USER_COLUMNS (a list page): only those are read.
+    """
     body: dict[str, Any] = {"schemas": [USER_SCHEMA], "id": str(employee.pk)}
     if employee.external_id:
         body["externalId"] = employee.external_id

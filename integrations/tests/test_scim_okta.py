@@ -10,6 +10,7 @@ from employees.tests.factories import EmployeeFactory
 from .conftest import fixture, user_payload
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
 def lookup(scim, user_name):
@@ -197,3 +198,15 @@ def test_post_links_an_unclaimed_employee_with_the_same_email(scim, acme):
     assert existing.source_connection == scim.connection
     assert (existing.first_name, existing.external_id) == ("Ava", "00u18ep2sjmnGT1wk698")
     assert Employee.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_import_page_renders_each_user_as_get_by_id_does(scim):
+    full = scim.post("/Users", fixture("okta_create_user.json")).body
+    bare = scim.post("/Users", {"schemas": [CORE], "userName": "not-an-email"}).body
+    scim.put(f"/Users/{bare['id']}", {"schemas": [CORE], "userName": "not-an-email", "active": False})
+
+    page = scim.get("/Users?startIndex=1&count=100").body["Resources"]
+
+    assert page == [scim.get(f"/Users/{user['id']}").body for user in (full, bare)]
+    assert page[1]["active"] is False and "emails" not in page[1]
