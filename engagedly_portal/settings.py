@@ -121,6 +121,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a faster timestamp decoder (see engagedly_portal/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "engagedly_portal.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
