@@ -51,22 +51,21 @@ def _credentials(request, *, connection, plaintext_token: str, new_connection: b
     return render(request, "integrations/credentials.html", context)
 
 
-@integrations_view
-def integrations_index(request):
+def _connections_page(request, template: str):
+    """The Integrations tab and the Okta page show the same connections, one as a card."""
     organization = request.employee.organization
     connections = selectors.connection_overview_list(organization=organization)
-    return render(
-        request, "integrations/index.html", {"organization": organization, "connections": connections}
-    )
+    return render(request, template, {"organization": organization, "connections": connections})
+
+
+@integrations_view
+def integrations_index(request):
+    return _connections_page(request, "integrations/index.html")
 
 
 @integrations_view
 def okta(request):
-    organization = request.employee.organization
-    connections = selectors.connection_overview_list(organization=organization)
-    return render(
-        request, "integrations/okta.html", {"organization": organization, "connections": connections}
-    )
+    return _connections_page(request, "integrations/okta.html")
 
 
 @integrations_view
