@@ -20,3 +20,11 @@ errorlog = "-"
 # Recycle workers now and then so memory stays flat over weeks.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = 2000
+
+
+def worker_exit(server, worker):
+    # A graceful stop or recycle writes the SCIM activity records still queued in this worker
+    # (integrations/activity_log.py) before the process ends.
+    from integrations.activity_log import activity_log
+
+    activity_log.close()

@@ -21,3 +21,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Activity records written in their request, so tests read them at once; the batch writer has
+# its own tests (integrations/tests/test_activity_log.py).
+SCIM_ACTIVITY_FLUSH_SECONDS = 0

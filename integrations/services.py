@@ -142,3 +142,16 @@ def scim_request_record(**fields) -> None:
     values = [field.get_db_prep_save(field.pre_save(record, True), connection) for field in columns]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
+
+
+def scim_requests_record(records: list[dict]) -> None:
+    """Write many activity records (integrations.activity_log's batches): one INSERT.
+
+    Committed without waiting for the WAL flush on PostgreSQL, as scim_request_record is, in
+    its own transaction.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        ScimRequest.objects.bulk_create([ScimRequest(**fields) for fields in records])

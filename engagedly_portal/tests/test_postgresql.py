@@ -1,10 +1,16 @@
-"""The PostgreSQL backend's timestamp decoder reads what Django's own loader reads."""
+"""The PostgreSQL backend: its timestamp decoder reads what Django's own loader reads, and its
+connection health check needs no query yet notices a connection the server ended."""
 
+import os
+import time
 from datetime import UTC
 
+import dj_database_url
+import psycopg
 import pytest
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+from django.db.utils import ConnectionHandler
 from django.utils import timezone as django_timezone
 
 from employees.models import Organization
@@ -47,3 +53,82 @@ def test_timestamps_come_back_in_utc_from_the_database():
     if connection.vendor == "postgresql":
         loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, 0)
         assert loader is UtcTimestamptzLoader
+
+
+# The health check runs against a PostgreSQL server whatever database the suite itself uses:
+# the one in DATABASE_URL when that is PostgreSQL, else the local server `make test` expects.
+def _server_settings() -> dict:
+    url = os.environ.get("DATABASE_URL", "")
+    parsed = dj_database_url.parse(url) if url.startswith("postgres") else {}
+    return {
+        "ENGINE": "engagedly_portal.postgresql",
+        "NAME": "postgres",
+        "USER": parsed.get("USER") or "postgres",
+        "PASSWORD": parsed.get("PASSWORD") or "",
+        "HOST": parsed.get("HOST") or "127.0.0.1",
+        "PORT": parsed.get("PORT") or 5432,
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+@pytest.fixture
+def server_connection(django_db_blocker):
+    # Its own connection to the server's maintenance database, outside the test database.
+    handler = ConnectionHandler({"default": _server_settings()})
+    wrapper = handler["default"]
+    with django_db_blocker.unblock():
+        wrapper.ensure_connection()
+        yield wrapper
+        wrapper.close()
+
+
+def _backend_state(pid: int) -> tuple:
+    with psycopg.connect(**_admin_params(), autocommit=True) as admin:
+        return admin.execute(
+            "SELECT state, query_start FROM pg_stat_activity WHERE pid = %s", [pid]
+        ).fetchone()
+
+
+def _admin_params() -> dict:
+    settings = _server_settings()
+    return {
+        "dbname": "postgres",
+        "user": settings["USER"],
+        "password": settings["PASSWORD"],
+        "host": settings["HOST"],
+        "port": settings["PORT"],
+    }
+
+
+def test_an_idle_connection_is_usable_without_a_statement(server_connection):
+    pid = server_connection.connection.info.backend_pid
+    before = _backend_state(pid)
+
+    assert server_connection.is_usable() is True
+    assert _backend_state(pid) == before  # no query ran: query_start unchanged
+
+
+def test_a_connection_the_server_ended_is_not_usable_and_is_replaced(server_connection):
+    pid = server_connection.connection.info.backend_pid
+    with psycopg.connect(**_admin_params(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    deadline = time.monotonic() + 5
+    while server_connection.is_usable() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+    assert server_connection.is_usable() is False
+    # What Django does at the start of a request: the dead connection is dropped, a new one opens.
+    server_connection.health_check_done = False
+    server_connection.close_if_health_check_failed()
+    with server_connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+    assert server_connection.connection.info.backend_pid != pid
+
+
+def test_a_connection_left_in_a_transaction_is_checked_with_a_query(server_connection):
+    server_connection.connection.execute("BEGIN")
+
+    assert server_connection.is_usable() is True
+    server_connection.connection.execute("ROLLBACK")

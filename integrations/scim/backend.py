@@ -17,8 +17,9 @@ from django.db.models import Prefetch, Q
 
 from employees import services
 from employees.models import Employee, Organization, Team
+from integrations.activity_log import activity_log
 from integrations.models import Connection, ConnectionToken, token_digest
-from integrations.services import scim_request_record, token_authenticate
+from integrations.services import token_authenticate
 
 from .errors import ScimError, not_found
 from .filters import Translated
@@ -93,8 +94,8 @@ def connection_id_for(*, public_id: str) -> int | None:
 
 
 def activity_record(**fields) -> None:
-    """One INSERT per request, committed asynchronously; nothing else touches the database for it."""
-    scim_request_record(**fields)
+    """Queued for the batch writer (integrations.activity_log): no statement in the request."""
+    activity_log.record(fields)
 
 
 # ---------------------------------------------------------------- users

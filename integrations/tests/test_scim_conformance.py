@@ -74,6 +74,10 @@ def test_scim2_tester_reports_no_failures(tmp_path):
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
         "SCIM_RATE_LIMIT_PER_MINUTE": "100000",
+        # Activity records stay queued in the workers for the whole run: only the graceful stop
+        # (gunicorn's worker_exit hook) writes them, and every request must have its record.
+        "SCIM_ACTIVITY_FLUSH_SECONDS": "3600",
+        "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log"),
     }
     run(env, "migrate", "--noinput", "-v0")
     run(
@@ -122,6 +126,15 @@ def test_scim2_tester_reports_no_failures(tmp_path):
         server.terminate()
         server.wait(timeout=30)
     output = result.stdout + result.stderr
+    served = [line for line in (tmp_path / "access.log").read_text().splitlines() if " /scim/v2/" in line]
+    recorded = run(
+        env,
+        "shell",
+        "-v0",
+        "-c",
+        'from integrations.models import ScimRequest as R; print(R.objects.exclude(method="TASK").count())',
+    )
+    assert len(served) > 50 and int(recorded.split()[-1]) == len(served), (len(served), recorded)
     lines = output.splitlines()
     problems = [line for line in lines if line.startswith(("ERROR", "CRITICAL", "Error", "SKIPPED"))]
     assert not problems, output

@@ -1,0 +1,107 @@
+"""SCIM activity records written behind the requests (integrations/activity_log.py)."""
+
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from integrations.activity_log import ActivityLog, activity_log
+from integrations.models import ScimRequest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def record_fields(connection_id: int, path: str = "/Users") -> dict:
+    return {
+        "connection_id": connection_id,
+        "token": None,
+        "created_at": timezone.now(),
+        "method": "GET",
+        "path": path,
+        "status_code": 200,
+        "outcome": "success",
+        "operation": "lookup",
+        "resource_id": "",
+        "employee_id": None,
+        "detail": "",
+        "duration_ms": 3,
+    }
+
+
+def paths() -> list[str]:
+    return sorted(ScimRequest.objects.values_list("path", flat=True))
+
+
+def test_a_scim_request_runs_no_statement_for_its_record_and_the_writer_saves_it(scim, settings):
+    settings.SCIM_ACTIVITY_FLUSH_SECONDS = 60  # the writer thread will not wake during the test
+    with CaptureQueriesContext(connection) as queries:
+        assert scim.get("/Users?startIndex=1&count=2").status_code == 200
+    assert not [q for q in queries if "scimrequest" in q["sql"].lower()]
+    assert ScimRequest.objects.count() == 0
+
+    activity_log.close()
+    record = ScimRequest.objects.get()
+    assert (record.connection_id, record.method, record.status_code) == (scim.connection.pk, "GET", 200)
+
+
+def test_the_writer_thread_writes_what_gathered_in_one_insert(acme_connection, settings):
+    settings.SCIM_ACTIVITY_FLUSH_SECONDS = 0.05
+    log = ActivityLog()
+    for i in range(3):
+        log.record(record_fields(acme_connection.connection.pk, f"/Users/{i}"))
+
+    deadline = time.monotonic() + 5
+    while ScimRequest.objects.count() < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    log.close()
+    assert paths() == ["/Users/0", "/Users/1", "/Users/2"]
+
+    settings.SCIM_ACTIVITY_FLUSH_SECONDS = 60
+    batch = ActivityLog()
+    for i in range(50):
+        batch.record(record_fields(acme_connection.connection.pk, f"/Groups/{i}"))
+    with CaptureQueriesContext(connection) as queries:
+        assert batch.flush() == 50
+    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 1
+    assert ScimRequest.objects.count() == 53
+
+
+def test_a_record_whose_connection_is_gone_does_not_hold_back_the_others(acme_connection, settings):
+    settings.SCIM_ACTIVITY_FLUSH_SECONDS = 60
+    log = ActivityLog()
+    log.record(record_fields(acme_connection.connection.pk, "/Users/kept"))
+    log.record(record_fields(987_654_321, "/Users/orphan"))
+    log.record(record_fields(acme_connection.connection.pk, "/Users/also-kept"))
+
+    assert log.flush() == 2
+    assert paths() == ["/Users/also-kept", "/Users/kept"]
+    assert log.flush() == 0  # the orphan was dropped, not retried forever
+
+
+def test_records_wait_while_the_database_refuses_them_and_are_written_later(acme_connection, settings):
+    settings.SCIM_ACTIVITY_FLUSH_SECONDS = 60
+    log = ActivityLog()
+    log.record(record_fields(acme_connection.connection.pk, "/Users/1"))
+    table = ScimRequest._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    try:
+        assert log.flush() == 0
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+    log.record(record_fields(acme_connection.connection.pk, "/Users/2"))
+
+    assert log.flush() == 2
+    assert paths() == ["/Users/1", "/Users/2"]
+
+
+def test_with_no_interval_the_record_is_written_in_the_request(acme_connection, settings):
+    settings.SCIM_ACTIVITY_FLUSH_SECONDS = 0
+    log = ActivityLog()
+    log.record(record_fields(acme_connection.connection.pk))
+
+    assert ScimRequest.objects.count() == 1
+    assert log.flush() == 0
