@@ -3,6 +3,7 @@
 One module per concern; callers import this package and never a module of it.
 """
 
+from .accounts import employee_set_password
 from .lifecycle import (
     employee_apply_deactivation,
     employee_deactivate,
@@ -43,6 +44,7 @@ __all__ = [
     "employee_provision",
     "employee_reactivate",
     "employee_set_manager",
+    "employee_set_password",
     "employee_set_roles",
     "employee_sync",
     "employee_update",

@@ -125,6 +125,8 @@ def employee_apply_deactivation(*, employee_id: int) -> bool:
     if employee is None or employee.status != Employee.Status.DEACTIVATED or employee.deactivation_applied_at:
         return False
     sessions_ended = 0
+    # Employees without a login account (provisioned ones until they get a way to sign in) have
+    # no sign-in to block and no session to end; the rest of the deactivation applies all the same.
     if employee.user_id:
         User.objects.filter(pk=employee.user_id).update(is_active=False)
         sessions_ended = user_sessions_end(user_id=employee.user_id)
@@ -147,11 +149,12 @@ def user_sessions_end(*, user_id: int) -> int:
 def employee_reactivate(*, employee: Employee) -> Employee:
     """Restore the employee and their sign-in. A deactivation task still queued finds nothing to do.
 
-    Two autocommit UPDATEs rather than a transaction (identity providers reactivate on every
-    sync): the sign-in user first, so that a failure in between leaves an employee who is still
-    deactivated (sign-in checks the employee's status too), never an active one who cannot sign
-    in. The employee's UPDATE is conditional on the state as read; a row written meanwhile (by
-    another writer or the deactivation task) is re-read under a lock.
+    Autocommit UPDATEs rather than a transaction (identity providers reactivate on every sync):
+    one for an employee without a login account (see accounts); with one, the sign-in user first,
+    so that a failure in between leaves an employee who is still deactivated (sign-in checks the
+    employee's status too), never an active one who cannot sign in. The employee's UPDATE is
+    conditional on the state as read; a row written meanwhile (by another writer, the deactivation
+    task, or employee_set_password creating the account) is re-read under a lock.
     """
     if employee.status == Employee.Status.ACTIVE and employee.provider_deleted_at is None:
         return employee
@@ -177,13 +180,16 @@ def _reactivated_values() -> dict:
 def _reactivate_locked(employee: Employee) -> None:
     """The slow path for a stale `employee`: lock the row, reactivate it and the sign-in together."""
     locked = (
-        Employee.objects.select_for_update().only("pk", "status", "provider_deleted_at").get(pk=employee.pk)
+        Employee.objects.select_for_update()
+        .only("pk", "status", "provider_deleted_at", "user_id")
+        .get(pk=employee.pk)
     )
     if locked.status != Employee.Status.ACTIVE or locked.provider_deleted_at is not None:
         values = _reactivated_values()
         Employee.objects.filter(pk=employee.pk).update(
             **values, version=F("version") + 1, updated_at=timezone.now()
         )
-        if employee.user_id:
-            User.objects.filter(pk=employee.user_id).update(is_active=True)
+        # The account as it is now: one may have been created since `employee` was read.
+        if locked.user_id:
+            User.objects.filter(pk=locked.user_id).update(is_active=True)
     employee.refresh_from_db()

@@ -1,18 +1,13 @@
 """Employee records: create, update, and the provisioning writes of identity providers."""
 
-import uuid
-
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ..models import Employee, Organization
+from .accounts import _new_account
 from .lifecycle import employee_deactivate
 from .managers import _enqueue_manager_links_on_commit, _link_needs_resolving, _set_manager_email
-
-User = get_user_model()
-
 
 # Fields an update may change, with the model field each maps to.
 PROFILE_FIELDS = (
@@ -109,9 +104,10 @@ def employee_create(
     _set_manager_email(employee, manager_email)
     _full_clean(employee)
     _conflict(organization=organization, exclude_pk=None, email=employee.email, username=employee.username)
-    # The login account carries no email of its own: sign-in looks the employee up by theirs.
-    # No password means an unusable one until an admin or single sign-on sets it.
-    employee.user = User.objects.create_user(username=f"e-{uuid.uuid4().hex}", password=password)
+    # Employees added in the portal get their login account at once, as before, with an unusable
+    # password when none is given: adding people by hand is no hot path (unlike provisioning, which
+    # creates none), and employee_set_password works either way.
+    employee.user = _new_account(password=password)
     _save_unique(employee)
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
@@ -144,22 +140,21 @@ def employee_update(*, employee: Employee, manager_email: str | None = None, **p
     return employee
 
 
+# The fields an identity provider's values reach; every other field is set by the services
+# themselves (status, dates, flags, manager link state, version) and valid by construction.
+_NOT_PROVIDED = frozenset(
+    field.name for field in Employee._meta.fields if field.name not in {*PROFILE_FIELDS, "manager_email"}
+)
+
+
 def _provision_clean(employee: Employee) -> None:
-    # Field validation only: uniqueness is decided by the database's unique indexes, so the
-    # per-constraint SELECTs of full_clean would only add statements and still race.
-    employee.full_clean(
-        exclude=["organization", "user", "manager", "source_connection"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    # Field validation (lengths, email format, required values) of the provided fields only, as
+    # full_clean would do it (Employee has no clean() of its own). Uniqueness is decided by the
+    # database's unique indexes: the per-constraint SELECTs of full_clean would only add
+    # statements and still race.
+    employee.clean_fields(exclude=_NOT_PROVIDED)
 
 
-def _provisioned_user(*, is_active: bool):
-    # An unusable password: provisioned employees sign in once an admin or SSO sets one.
-    return User.objects.create_user(username=f"e-{uuid.uuid4().hex}", password=None, is_active=is_active)
-
-
-@transaction.atomic
 def employee_provision(
     *,
     organization: Organization,
@@ -169,10 +164,11 @@ def employee_provision(
     active: bool = True,
     **profile: str,
 ) -> Employee:
-    """Create an employee for an identity provider. Two INSERTs.
+    """Create an employee for an identity provider: one INSERT.
 
-    Uniqueness is left to the database: a duplicate username or email raises IntegrityError,
-    which rolls the whole transaction back (the sign-in user included) so concurrent
+    The employee gets no login account: an identity provider's password is never stored, so there
+    is nothing to sign in with until employee_set_password creates one. Uniqueness is left to the
+    database: a duplicate username or email raises IntegrityError and writes nothing, so concurrent
     creates of one person leave exactly one row.
     """
     fields = _normalise_profile({"email": email, **profile})
@@ -186,18 +182,28 @@ def employee_provision(
         **fields,
     )
     if not active:
-        # Created deactivated: no sign-in and no session exist, so nothing is left to apply.
+        # Created deactivated: no login account and no session exist, so nothing is left to apply.
         employee.status = Employee.Status.DEACTIVATED
         employee.deactivated_at = now
         employee.deactivation_applied_at = now
     _set_manager_email(employee, manager_email)
     _provision_clean(employee)
-    employee.user = _provisioned_user(is_active=active)
-    employee.save(force_insert=True)
+    _insert(employee)
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
     _enqueue_manager_links_on_commit(employee.organization_id)
     return employee
+
+
+def _insert(employee: Employee) -> None:
+    if transaction.get_connection().in_atomic_block:
+        # In a caller's transaction, a savepoint keeps that transaction usable when a unique index
+        # refuses the row (the caller then looks for the employee who holds the value).
+        with transaction.atomic():
+            employee.save(force_insert=True)
+    else:
+        # A single INSERT is atomic on its own: no BEGIN and COMMIT round trips.
+        employee.save(force_insert=True)
 
 
 class EmployeeChanged(Exception):

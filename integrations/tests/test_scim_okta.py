@@ -3,6 +3,7 @@
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from employees.models import Employee
 from employees.tests.factories import EmployeeFactory
@@ -76,7 +77,9 @@ def test_lookup_then_post_stores_the_full_enterprise_user(scim, acme):
     )
     assert employee.manager_email == "helen.cho@example.com"
     assert employee.manager_link == Employee.ManagerLink.PENDING
-    assert not employee.user.has_usable_password()  # Okta's placeholder password is never stored
+    # Okta's placeholder password is never stored, and nothing else gives a way to sign in yet.
+    assert employee.user is None
+    assert not get_user_model().objects.exists()
 
 
 def test_duplicate_username_is_a_409_compared_case_insensitively(scim):
@@ -210,3 +213,25 @@ def test_import_page_renders_each_user_as_get_by_id_does(scim):
 
     assert page == [scim.get(f"/Users/{user['id']}").body for user in (full, bare)]
     assert page[1]["active"] is False and "emails" not in page[1]
+
+
+def test_provisioned_user_without_a_login_account_deactivates_and_reactivates(
+    scim, django_capture_on_commit_callbacks
+):
+    from employees.services import employee_apply_deactivation
+
+    user = create(scim)
+    with django_capture_on_commit_callbacks():  # the background task runs below, as a worker would
+        response = scim.patch(f"/Users/{user['id']}", fixture("okta_catalog_deactivate.json"))
+    assert (response.status_code, response.body["active"]) == (200, False)
+
+    assert employee_apply_deactivation(employee_id=int(user["id"])) is True
+    assert employee_apply_deactivation(employee_id=int(user["id"])) is False  # nothing left to apply
+    employee = Employee.objects.get(pk=user["id"])
+    assert employee.deactivation_applied_at is not None and employee.user_id is None
+
+    reactivated = scim.put(f"/Users/{user['id']}", {**response.body, "active": True})
+    assert (reactivated.status_code, reactivated.body["active"]) == (200, True)
+    employee = Employee.objects.get(pk=user["id"])
+    assert (employee.status, employee.user_id) == (Employee.Status.ACTIVE, None)
+    assert not get_user_model().objects.exists()

@@ -218,3 +218,19 @@ def test_activity_record_masks_emails_and_keeps_no_body(scim):
     assert records[2].detail == "A user with userName a***@example.com already exists."
     assert all("ava.nguyen" not in r.path + r.detail for r in records)
     assert all(r.token_id == records[0].token_id and r.duration_ms >= 0 for r in records)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"title": "x" * 201},
+        {"userName": "a" * 250 + "@example.com"},
+        {"emails": [{"value": "not an email", "type": "work", "primary": True}]},
+        {"name": {"givenName": "x" * 151, "familyName": "Nguyen"}},
+    ],
+)
+def test_values_the_employee_cannot_hold_are_400_and_write_nothing(scim, overrides):
+    response = scim.post("/Users", user_payload(**overrides))
+
+    assert (response.status_code, response.body["scimType"]) == (400, "invalidValue"), response.body
+    assert not Employee.objects.exists()

@@ -88,12 +88,10 @@ class Command(BaseCommand):
                 is_org_admin=True,
             )
             services.employee_set_manager(employee=admin, manager=people[3])
+        # Through the service: an admin an identity provider pushed earlier has no account yet.
+        admin = services.employee_set_password(employee=admin, password=password)
         # The demo admin is also support staff, so Django admin opens with the same account.
-        user = get_user_model().objects.get(pk=admin.user_id)
-        user.is_staff = True
-        user.is_superuser = True
-        user.set_password(password)
-        user.save()
+        get_user_model().objects.filter(pk=admin.user_id).update(is_staff=True, is_superuser=True)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organization: {organization.name} ({organization.employees.count()} employees)\n"
