@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import Employee, Organization
-from .lifecycle import employee_deactivate
+from .lifecycle import _roster_changed, employee_deactivate
 from .managers import _enqueue_manager_links_on_commit, _link_needs_resolving, _set_manager_email
 
 User = get_user_model()
@@ -113,6 +113,7 @@ def employee_create(
     # No password means an unusable one until an admin or single sign-on sets it.
     employee.user = User.objects.create_user(username=f"e-{uuid.uuid4().hex}", password=password)
     _save_unique(employee)
+    _roster_changed(employee.organization_id)
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
     _enqueue_manager_links_on_commit(employee.organization_id)
@@ -194,6 +195,7 @@ def employee_provision(
     _provision_clean(employee)
     employee.user = _provisioned_user(is_active=active)
     employee.save(force_insert=True)
+    _roster_changed(employee.organization_id)
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
     _enqueue_manager_links_on_commit(employee.organization_id)
@@ -263,6 +265,7 @@ def employee_provider_delete(*, employee: Employee) -> Employee:
     if employee.provider_deleted_at is None:
         employee.provider_deleted_at = timezone.now()
         Employee.objects.filter(pk=employee.pk).update(provider_deleted_at=employee.provider_deleted_at)
+        _roster_changed(employee.organization_id)
     return employee
 
 
