@@ -1,6 +1,22 @@
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 
 from employees.tests.factories import EmployeeFactory, OrganizationFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_scim_list_cache():
+    """Organization ids repeat between tests (rolled back, or a new test database against the same
+    Redis): what SCIM list pages remembered about an earlier test's organization must not serve
+    this one's. Only those keys go from Redis, which also carries the Celery broker's."""
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    stale = list(client.scan_iter(match=cache.make_key("scim-roster:*"), count=1000))
+    if stale:
+        client.delete(*stale)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from .models import Employee, Organization, Team
-from .signals import organization_access_changed
+from .signals import employee_roster_changed, organization_access_changed
 
 
 @admin.register(Organization)
@@ -75,6 +75,27 @@ class EmployeeAdmin(admin.ModelAdmin):
         "provider_deleted_at",
         "version",
     )
+
+    # Support staff add, move and delete employees here without the services: tell integrations
+    # that cache per-organization results (SCIM list totals) that the set of employees changed.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "organization" not in form.changed_data:
+            return
+        moved_from = form.initial.get("organization") if change else None
+        for organization_id in {obj.organization_id, moved_from} - {None}:
+            employee_roster_changed.send(sender=Employee, organization_id=organization_id)
+
+    def delete_model(self, request, obj):
+        organization_id = obj.organization_id
+        super().delete_model(request, obj)
+        employee_roster_changed.send(sender=Employee, organization_id=organization_id)
+
+    def delete_queryset(self, request, queryset):
+        organization_ids = set(queryset.values_list("organization_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for organization_id in organization_ids:
+            employee_roster_changed.send(sender=Employee, organization_id=organization_id)
 
 
 @admin.register(Team)

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import Employee, Organization, UserSession
-from ..signals import employee_deactivation_applied
+from ..signals import employee_deactivation_applied, employee_roster_changed
 from .managers import _lock_organization
 
 User = get_user_model()
@@ -32,6 +32,11 @@ def _update_as_read(employee: Employee, **values) -> bool:
     employee.version += 1
     employee.updated_at = now
     return True
+
+
+def _roster_changed(organization_id: int) -> None:
+    """The organization gained or lost an employee (see employees.signals.employee_roster_changed)."""
+    employee_roster_changed.send(sender=Employee, organization_id=organization_id)
 
 
 def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
@@ -158,11 +163,16 @@ def employee_reactivate(*, employee: Employee) -> Employee:
     """
     if employee.status == Employee.Status.ACTIVE and employee.provider_deleted_at is None:
         return employee
+    restored = employee.provider_deleted_at is not None
     if employee.user_id:
         User.objects.filter(pk=employee.user_id).update(is_active=True)
     reactivated = _update_as_read(employee, **_reactivated_values())
     if not reactivated:
+        # The row changed meanwhile: it may have been marked deleted by the provider since.
+        restored = True
         _reactivate_locked(employee)
+    if restored:
+        _roster_changed(employee.organization_id)
     return employee
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from ..models import Employee, Organization
 from .accounts import _new_account
-from .lifecycle import employee_deactivate
+from .lifecycle import _roster_changed, employee_deactivate
 from .managers import _enqueue_manager_links_on_commit, _link_needs_resolving, _set_manager_email
 
 # Fields an update may change, with the model field each maps to.
@@ -109,6 +109,7 @@ def employee_create(
     # creates none), and employee_set_password works either way.
     employee.user = _new_account(password=password)
     _save_unique(employee)
+    _roster_changed(employee.organization_id)
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
     _enqueue_manager_links_on_commit(employee.organization_id)
@@ -189,6 +190,7 @@ def employee_provision(
     _set_manager_email(employee, manager_email)
     _provision_clean(employee)
     _insert(employee)
+    _roster_changed(employee.organization_id)
     # Resolve this employee's own manager link, and link the reports that were provisioned
     # before them and are waiting for their email.
     _enqueue_manager_links_on_commit(employee.organization_id)
@@ -269,6 +271,7 @@ def employee_provider_delete(*, employee: Employee) -> Employee:
     if employee.provider_deleted_at is None:
         employee.provider_deleted_at = timezone.now()
         Employee.objects.filter(pk=employee.pk).update(provider_deleted_at=employee.provider_deleted_at)
+        _roster_changed(employee.organization_id)
     return employee
 
 

@@ -2,7 +2,8 @@
 
 Every function is scoped to the authenticated connection's organization: another organization's
 ids simply do not exist here. Reads are single queries (a list page adds a COUNT only when more
-rows follow it, see _page); writes go through employees.services.
+rows follow it and the import's previous page did not tell the total, see _page and _user_page);
+writes go through employees.services.
 """
 
 import threading
@@ -14,9 +15,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Prefetch, Q
+from django.db.models.query import NamedValuesListIterable
+from django.db.models.utils import create_namedtuple_class
 
 from employees import services
 from employees.models import Employee, Organization, Team
+from integrations import roster
 from integrations.activity_log import activity_log
 from integrations.models import Connection, ConnectionToken, token_digest
 from integrations.services import token_authenticate
@@ -115,23 +119,29 @@ def _page(queryset, *, order: list[str], start: int, count: int) -> Page:
     page (hundreds of ms at 100,000 employees). A deep page skips its offset over primary keys
     alone (an index-only scan of employee_org_scim_live), then reads just its own rows, so the
     last page of 100,000 costs about what the first does.
+
+    Filtered and sorted lists, and groups, are paged here on every request. The unfiltered user
+    list (an identity provider's import) goes through _user_page, which remembers between pages
+    what makes both the offset skip and the COUNT unnecessary.
     """
     if count == 0:
         return Page(items=[], total=queryset.count())
     offset = start - 1
-    ordered = queryset.order_by(*order)
-    if offset:
-        keys = ordered.values("pk")[offset : offset + count + 1]
-        ordered = queryset.filter(pk__in=keys).order_by(*order)
-        rows = list(ordered)
-    else:
-        rows = list(ordered[: count + 1])
+    rows = _slice(queryset, order=order, offset=offset, limit=count + 1)
     if len(rows) > count:
         return Page(items=rows[:count], total=queryset.count())
     if rows or not offset:
         return Page(items=rows, total=offset + len(rows))
     # Past the end: the page tells nothing about the total (a rare second query).
     return Page(items=[], total=queryset.count())
+
+
+def _slice(queryset, *, order: list[str], offset: int, limit: int) -> list:
+    ordered = queryset.order_by(*order)
+    if not offset:
+        return list(ordered[:limit])
+    keys = ordered.values("pk")[offset : offset + limit]
+    return list(queryset.filter(pk__in=keys).order_by(*order))
 
 
 def _filtered(queryset, translated: Translated | None):
@@ -144,15 +154,15 @@ def _filtered(queryset, translated: Translated | None):
 
 
 class _Compiled:
-    """A SELECT of whole rows built by the ORM once per thread, then run with new parameters.
+    """A SELECT built by the ORM once per thread, then run with new parameters.
 
     Compiling a 30-column query (filters, ordering, select list) costs the ORM more CPU than
-    PostgreSQL takes to answer it; the two queries of nearly every SCIM request (the userName
-    lookup and the read by id) have a fixed shape, so they are compiled once, with marker values
-    standing for the parameters, and the markers' positions in the compiled parameters say where
-    each value goes. Rows go through the compiler's own converters and become instances as the
-    ORM's iteration makes them (from_db). Per thread, because a compiler holds its thread's
-    database connection.
+    PostgreSQL takes to answer it; the queries of nearly every SCIM request (the userName lookup,
+    the read by id, an import's list page) have a fixed shape, so they are compiled once, with
+    marker values standing for the parameters, and the markers' positions in the compiled
+    parameters say where each value goes. Rows go through the compiler's own converters and
+    become what the ORM's iteration would make of them: instances (from_db), or named rows for a
+    values_list(named=True). Per thread, because a compiler holds its thread's database connection.
     """
 
     def __init__(self, model, build: Callable[..., object], *markers):
@@ -163,14 +173,22 @@ class _Compiled:
         queryset = self.build(*self.markers, *shape)
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
-        columns = [column.target.attname for column, _, _ in compiler.select]
+        if queryset._iterable_class is NamedValuesListIterable:
+            # What values_list(*fields, named=True) yields: its fields, in its order.
+            if len(compiler.select) != len(queryset._fields):
+                raise RuntimeError("A compiled values_list selects its named fields only.")
+            row_class = create_namedtuple_class(*queryset._fields)
+            columns = None
+        else:
+            row_class = None
+            columns = [column.target.attname for column, _, _ in compiler.select]
         # Each parameter: the index of the marker it stands for, or a constant of the query.
         slots = [
             self.markers.index(value) if value in self.markers else ("constant", value) for value in params
         ]
         if sorted(slot for slot in slots if isinstance(slot, int)) != list(range(len(self.markers))):
             raise RuntimeError("Every marker must appear exactly once in the compiled query.")
-        return compiler, sql, slots, columns
+        return compiler, sql, slots, columns, row_class
 
     def rows(self, *values, shape: tuple = ()) -> list:
         compiled = getattr(self._local, "compiled", None)
@@ -178,11 +196,16 @@ class _Compiled:
             compiled = self._local.compiled = {}
         if shape not in compiled:
             compiled[shape] = self._compile(shape)
-        compiler, sql, slots, columns = compiled[shape]
+        compiler, sql, slots, columns, row_class = compiled[shape]
         params = [values[slot] if isinstance(slot, int) else slot[1] for slot in slots]
         with compiler.connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
+        if row_class is not None:
+            new = tuple.__new__
+            return [
+                new(row_class, row) for row in compiler.results_iter(results=[fetched], tuple_expected=True)
+            ]
         db = compiler.using
         return [self.model.from_db(db, columns, row) for row in compiler.results_iter(results=[fetched])]
 
@@ -206,6 +229,20 @@ _USER_BY_PK = _Compiled(
 )
 
 
+# An import's page: the live employees after a primary key, in key order (see _user_page).
+_USERS_AFTER = _Compiled(
+    Employee,
+    lambda organization_id, after_pk, limit: (
+        _live_employees(organization_id)
+        .filter(pk__gt=after_pk)
+        .order_by("pk")
+        .values_list(*USER_COLUMNS, named=True)[:limit]
+    ),
+    _ORG,
+    _PK,
+)
+
+
 def _live_employees(organization_id: int):
     return Employee.objects.filter(organization_id=organization_id, provider_deleted_at__isnull=True)
 
@@ -218,10 +255,55 @@ def user_list(
         rows = _USER_BY_USERNAME.rows(scope.organization.pk, translated.username_lower, shape=(count + 1,))
         if len(rows) <= count:
             return Page(items=rows, total=len(rows))
+    if translated is None and not sort and count:
+        return _user_page(scope, start=start, count=count)
     order = [f"-{sort}" if descending else sort, "pk"] if sort else ["pk"]
     # Named rows of the rendered columns, not Employee instances: a page is only ever rendered.
     rows = _filtered(_employees(scope), translated).values_list(*USER_COLUMNS, named=True)
     return _page(rows, order=order, start=start, count=count)
+
+
+def _user_page(scope: Scope, *, start: int, count: int) -> Page:
+    """A page of every live user in id order (an import), in one statement when it can be.
+
+    What the import's previous page stored (integrations.roster, read in one cache round trip)
+    replaces _page's two costly parts: the primary key P of the row before `start` turns the
+    offset skip into `id > P ORDER BY id LIMIT count + 1` on employee_org_scim_live, and the
+    organization's total replaces the COUNT. Why the page is the offset query's page exactly:
+    both values count only under the roster generation they were stored under, which every
+    creation, provider deletion, restoration and deletion of an employee replaces; under one
+    generation the live rows are the same, and rows are ordered by primary key alone, so the row
+    at position start - 1 is still P. (Profile edits change neither membership nor order, which
+    is why filtered and sorted lists are not served here.) The first page needs no P (P = 0).
+
+    Falls back to _page's offset read (and COUNT) when nothing was stored under the current
+    generation: the first deep page after a change, a page size or start the previous page did
+    not lead to, an expired entry, or no cache at all; what the page learned is then stored for
+    the next one.
+    """
+    organization_id = scope.organization.pk
+    memo = roster.memo_read(organization_id=organization_id, start=start)
+    after_pk = 0 if start == 1 else memo.after_pk
+    if after_pk is not None:
+        rows = _USERS_AFTER.rows(organization_id, after_pk, shape=(count + 1,))
+    else:
+        live = _employees(scope).values_list(*USER_COLUMNS, named=True)
+        rows = _slice(live, order=["pk"], offset=start - 1, limit=count + 1)
+    items = rows[:count]
+    if len(rows) > count or (not rows and start > 1):
+        # More rows follow (or the page is past the end): only a count tells the total.
+        total = memo.total if memo.total is not None else _employees(scope).count()
+    else:
+        total = start - 1 + len(rows)
+    full = len(items) == count
+    roster.memo_write(
+        memo,
+        organization_id=organization_id,
+        total=total,
+        next_start=start + count if full else 0,
+        last_pk=items[-1].pk if full else 0,
+    )
+    return Page(items=items, total=total)
 
 
 def user_get(scope: Scope, *, pk: str) -> Employee:

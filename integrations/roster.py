@@ -1,0 +1,112 @@
+"""What an organization's unfiltered SCIM user list remembers between the pages of an import.
+
+An identity provider's import reads every user a page at a time (Okta: count=100, startIndex 1,
+101, 201, ...). Each page would count the whole organization again and skip its offset over the
+index; both answers are the same from one page to the next as long as no employee was added or
+removed. So each organization has a *roster generation* in the cache, replaced whenever its set of
+employees changes (employees.signals.employee_roster_changed), and what a page learns is stored
+under it: the total, and for the next page's start the primary key of the row before it. A value
+counts only while the generation it was stored under is still the current one.
+
+The generation is a random value, not a counter: a counter that Redis lost (a restart, an evicted
+key) would start again at 1 and could match values stored under an earlier 1.
+
+Without Redis the cache is per process (locmem): a change made in one process is then unknown to
+the others, which is acceptable for the single-process setups that run without Redis. Rows written
+around the services (bench's bulk seed) bump nothing: the benchmark flushes its Redis db first.
+When the cache does not answer, nothing is remembered and every page takes the uncached path.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+GENERATION_TTL = 24 * 3600  # an expired generation only costs the next page its shortcut
+MEMO_TTL = 600  # an import's pages follow each other within seconds
+
+
+def _key(organization_id: int, name: str) -> str:
+    return f"scim-roster:{organization_id}:{name}"
+
+
+def _set_new_generation(organization_id: int) -> None:
+    try:
+        cache.set(_key(organization_id, "generation"), secrets.token_hex(8), timeout=GENERATION_TTL)
+    except Exception:  # what was stored under the old generation expires within MEMO_TTL
+        logger.exception("Could not bump the roster generation of organization %s.", organization_id)
+
+
+def roster_generation_bump(*, organization_id: int) -> None:
+    """Forget what list pages remembered about the organization; now, and once the transaction commits.
+
+    The first bump makes the change visible at once to this transaction's own later reads (the
+    tests, an admin's next page). A page read between the two bumps saw the rows before the
+    commit and may have stored them under the first new generation: the second bump retires it.
+    """
+    _set_new_generation(organization_id)
+    transaction.on_commit(lambda: _set_new_generation(organization_id))
+
+
+@dataclass
+class Memo:
+    """What the cache knows for one page request; generation None means store nothing."""
+
+    generation: str | None = None
+    total: int | None = None
+    after_pk: int | None = None  # primary key of the row just before `start`, when known
+
+
+def memo_read(*, organization_id: int, start: int) -> Memo:
+    """The generation, the total and the row before `start`, in one round trip."""
+    generation_key, total_key, after_key = (
+        _key(organization_id, "generation"),
+        _key(organization_id, "total"),
+        _key(organization_id, f"before:{start}"),
+    )
+    try:
+        found = cache.get_many(
+            [generation_key, total_key, after_key] if start > 1 else [generation_key, total_key]
+        )
+        generation = found.get(generation_key)
+        if generation is None:
+            # None yet (or lost): start one. Only the value this request put there may be used:
+            # another one may have been set by a concurrent bump.
+            generation = secrets.token_hex(8)
+            if not cache.add(generation_key, generation, timeout=GENERATION_TTL):
+                return Memo()
+            return Memo(generation=generation)
+    except Exception:
+        logger.warning("The SCIM list cache did not answer; paging without it.")
+        return Memo()
+    memo = Memo(generation=generation)
+    total = found.get(total_key)
+    if total is not None and total[0] == generation:
+        memo.total = total[1]
+    after = found.get(after_key)
+    if after is not None and after[0] == generation:
+        memo.after_pk = after[1]
+    return memo
+
+
+def memo_write(
+    memo: Memo, *, organization_id: int, total: int | None = None, next_start: int = 0, last_pk: int = 0
+) -> None:
+    """Remember the total and, for the page starting at `next_start`, the row before it."""
+    if memo.generation is None:
+        return
+    values = {}
+    if total is not None and total != memo.total:
+        values[_key(organization_id, "total")] = (memo.generation, total)
+    if next_start:
+        values[_key(organization_id, f"before:{next_start}")] = (memo.generation, last_pk)
+    if not values:
+        return
+    try:
+        cache.set_many(values, timeout=MEMO_TTL)
+    except Exception:
+        logger.warning("The SCIM list cache did not answer; the next page takes the uncached path.")
