@@ -150,8 +150,31 @@ def scim_requests_record(records: list[dict]) -> None:
     Committed without waiting for the WAL flush on PostgreSQL, as scim_request_record is, in
     its own transaction.
     """
-    with transaction.atomic():
+    columns = _scim_request_columns()
+    names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    table = connection.ops.quote_name(ScimRequest._meta.db_table)
+    rows = []
+    for fields in records:
+        values = dict(fields)
+        token = values.pop("token", None)
+        values["token_id"] = token.pk if token is not None else None
+        rows.append(
+            [
+                field.get_db_prep_save(values[field.attname], connection)
+                if field.attname in values
+                else field.get_default()
+                for field in columns
+            ]
+        )
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        ScimRequest.objects.bulk_create([ScimRequest(**fields) for fields in records])
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # Values as the model's fields prepare them, without building an instance per record (the
+        # ORM's bulk_create spent more CPU on that than the database on the rows).
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+@functools.cache
+def _scim_request_columns() -> list:
+    return [field for field in ScimRequest._meta.concrete_fields if not field.primary_key]

@@ -188,26 +188,32 @@ class _Compiled:
         ]
         if sorted(slot for slot in slots if isinstance(slot, int)) != list(range(len(self.markers))):
             raise RuntimeError("Every marker must appear exactly once in the compiled query.")
-        return compiler, sql, slots, columns, row_class
+        # The row converters too: results_iter would look them up again on every call (a tenth of
+        # a lookup's CPU), and they depend only on the select list.
+        fields = [select[0] for select in compiler.select[0 : compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        return compiler, sql, slots, columns, row_class, converters
 
     def rows(self, *values, shape: tuple = ()) -> list:
         compiled = getattr(self._local, "compiled", None)
         if compiled is None:
             compiled = self._local.compiled = {}
         if shape not in compiled:
+            if len(compiled) >= 64:  # shapes carry LIMIT/OFFSET: keep odd clients from piling them up
+                compiled.clear()
             compiled[shape] = self._compile(shape)
-        compiler, sql, slots, columns, row_class = compiled[shape]
+        compiler, sql, slots, columns, row_class, converters = compiled[shape]
         params = [values[slot] if isinstance(slot, int) else slot[1] for slot in slots]
         with compiler.connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
+        if converters:
+            fetched = compiler.apply_converters(fetched, converters)
         if row_class is not None:
             new = tuple.__new__
-            return [
-                new(row_class, row) for row in compiler.results_iter(results=[fetched], tuple_expected=True)
-            ]
+            return [new(row_class, row) for row in fetched]
         db = compiler.using
-        return [self.model.from_db(db, columns, row) for row in compiler.results_iter(results=[fetched])]
+        return [self.model.from_db(db, columns, row) for row in fetched]
 
 
 # Markers: values no real parameter takes (organization ids and primary keys are positive).
@@ -229,14 +235,15 @@ _USER_BY_PK = _Compiled(
 )
 
 
-# An import's page: the live employees after a primary key, in key order (see _user_page).
+# An import's page: the live employees after a primary key, in key order, skipping `skip` of
+# them (see _user_page).
 _USERS_AFTER = _Compiled(
     Employee,
-    lambda organization_id, after_pk, limit: (
+    lambda organization_id, after_pk, skip, limit: (
         _live_employees(organization_id)
         .filter(pk__gt=after_pk)
         .order_by("pk")
-        .values_list(*USER_COLUMNS, named=True)[:limit]
+        .values_list(*USER_COLUMNS, named=True)[skip : skip + limit]
     ),
     _ORG,
     _PK,
@@ -269,23 +276,32 @@ def _user_page(scope: Scope, *, start: int, count: int) -> Page:
     What the import's previous page stored (integrations.roster, read in one cache round trip)
     replaces _page's two costly parts: the primary key P of the row before `start` turns the
     offset skip into `id > P ORDER BY id LIMIT count + 1` on employee_org_scim_live, and the
-    organization's total replaces the COUNT. Why the page is the offset query's page exactly:
-    both values count only under the roster generation they were stored under, which every
-    creation, provider deletion, restoration and deletion of an employee replaces; under one
-    generation the live rows are the same, and rows are ordered by primary key alone, so the row
-    at position start - 1 is still P. (Profile edits change neither membership nor order, which
-    is why filtered and sorted lists are not served here.) The first page needs no P (P = 0).
+    organization's total replaces the COUNT. When pages are in flight together, the page before
+    may not have answered yet: the nearest start stored up to roster.LOOKBACK pages back is the
+    anchor, and the page skips the few pages between (OFFSET) instead of the whole offset; the
+    first LOOKBACK pages anchor on the beginning (P = 0).
 
-    Falls back to _page's offset read (and COUNT) when nothing was stored under the current
-    generation: the first deep page after a change, a page size or start the previous page did
-    not lead to, an expired entry, or no cache at all; what the page learned is then stored for
-    the next one.
+    Why the page is the offset query's page exactly: both values count only under the roster
+    generation they were stored under, which every creation, provider deletion, restoration and
+    deletion of an employee replaces; under one generation the live rows are the same, and rows
+    are ordered by primary key alone, so the row at an anchor's position is still P. (Profile
+    edits change neither membership nor order, which is why filtered and sorted lists are not
+    served here.)
+
+    Falls back to _page's offset read (and COUNT) for a deep page with nothing stored near it
+    under the current generation (the first deep page after a change, an expired entry, or no
+    cache at all); what the page learned is then stored for the next one.
     """
     organization_id = scope.organization.pk
-    memo = roster.memo_read(organization_id=organization_id, start=start)
-    after_pk = 0 if start == 1 else memo.after_pk
+    memo = roster.memo_read(organization_id=organization_id, start=start, count=count)
+    if memo.after_pk is not None:
+        anchor_start, after_pk = memo.anchor_start, memo.after_pk
+    elif start - 1 < roster.LOOKBACK * count:
+        anchor_start, after_pk = 1, 0  # near the beginning: the beginning is the anchor
+    else:
+        anchor_start = after_pk = None
     if after_pk is not None:
-        rows = _USERS_AFTER.rows(organization_id, after_pk, shape=(count + 1,))
+        rows = _USERS_AFTER.rows(organization_id, after_pk, shape=(start - anchor_start, count + 1))
     else:
         live = _employees(scope).values_list(*USER_COLUMNS, named=True)
         rows = _slice(live, order=["pk"], offset=start - 1, limit=count + 1)

@@ -64,7 +64,7 @@ def test_the_writer_thread_writes_what_gathered_in_one_insert(acme_connection, s
         batch.record(record_fields(acme_connection.connection.pk, f"/Groups/{i}"))
     with CaptureQueriesContext(connection) as queries:
         assert batch.flush() == 50
-    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 1
+    assert len([q for q in queries if "INSERT" in q["sql"]]) == 1
     assert ScimRequest.objects.count() == 53
 
 

@@ -205,3 +205,27 @@ def test_pages_are_served_when_the_cache_is_down(settings, scim_tx, acme, staff_
     scim_tx.delete(f"/Users/{staff_250[0]}")
     for start in (1, 101, 201):
         assert page(scim_tx, start) == expected_page(acme, start)
+
+
+def test_a_page_asked_before_the_one_ahead_of_it_answered_starts_from_the_nearest_known(
+    scim_tx, acme, staff_250
+):
+    # Pages in flight together: page 41 comes before 21 and 31 have stored where they start.
+    page(scim_tx, 1, 10)
+    expected = expected_page(acme, 41, 10)
+    with CaptureQueriesContext(connection) as queries:
+        assert page(scim_tx, 41, 10) == expected
+    statements = employee_statements(queries)
+    assert len(statements) == 1 and "COUNT(" not in statements[0].upper()
+
+
+def test_a_deep_page_with_nothing_known_before_it_reads_by_offset(scim_tx, acme, staff_250):
+    # 150 rows in: beyond what looking back over pages of 2 reaches, and nothing stored yet.
+    assert roster.LOOKBACK * 2 <= 151 - 1
+    expected = expected_page(acme, 151, 2), expected_page(acme, 153, 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert page(scim_tx, 151, 2) == expected[0]
+    assert any("COUNT(" in sql.upper() for sql in employee_statements(queries))
+    with CaptureQueriesContext(connection) as queries:
+        assert page(scim_tx, 153, 2) == expected[1]
+    assert len(employee_statements(queries)) == 1
