@@ -173,7 +173,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "engagedly_portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis outage costs a request a second at most; callers serve without the cache.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

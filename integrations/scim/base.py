@@ -39,6 +39,11 @@ class ScimView(APIView):
     operation = "other"
     requires_auth = True
 
+    def perform_authentication(self, request):
+        # The SCIM token is checked in initial(); DRF's lazy request.user (an AnonymousUser built
+        # on every request) is never used here.
+        pass
+
     def perform_content_negotiation(self, request, force=False):
         # Every answer is application/scim+json whatever Accept says (RFC 7644 §8.1).
         return (ScimRenderer(), ScimRenderer.media_type)
