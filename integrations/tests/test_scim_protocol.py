@@ -234,3 +234,14 @@ def test_values_the_employee_cannot_hold_are_400_and_write_nothing(scim, overrid
 
     assert (response.status_code, response.body["scimType"]) == (400, "invalidValue"), response.body
     assert not Employee.objects.exists()
+
+
+@pytest.mark.parametrize("email", ["not an email", "ava@", "@example.com", "ava nguyen@example.com"])
+def test_an_invalid_email_in_a_replacement_is_400_and_changes_nothing(scim, email):
+    created = scim.post("/Users", user_payload()).body
+    body = {**created, "emails": [{"value": email, "type": "work"}]}
+
+    response = scim.put(f"/Users/{created['id']}", body)
+
+    assert (response.status_code, response.body["scimType"]) == (400, "invalidValue"), response.body
+    assert Employee.objects.get(pk=created["id"]).email == "ava.nguyen@example.com"
