@@ -95,6 +95,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organization: {organization.name} ({organization.employees.count()} employees)\n"
-                f"Sign in at http://127.0.0.1:8000/ as\n  email:    {ADMIN_EMAIL}\n  password: {password}"
+                f"Sign in at http://127.0.0.1:{os.environ.get('PORT', '8000')}/ as\n"
+                f"  email:    {ADMIN_EMAIL}\n  password: {password}"
             )
         )
