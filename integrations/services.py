@@ -150,10 +150,7 @@ def scim_requests_record(records: list[dict]) -> None:
     Committed without waiting for the WAL flush on PostgreSQL, as scim_request_record is, in
     its own transaction.
     """
-    columns = _scim_request_columns()
-    names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    table = connection.ops.quote_name(ScimRequest._meta.db_table)
+    sql, columns = _scim_requests_insert()
     rows = []
     for fields in records:
         values = dict(fields)
@@ -172,9 +169,15 @@ def scim_requests_record(records: list[dict]) -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # Values as the model's fields prepare them, without building an instance per record (the
         # ORM's bulk_create spent more CPU on that than the database on the rows).
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+        cursor.executemany(sql, rows)
 
 
 @functools.cache
-def _scim_request_columns() -> list:
-    return [field for field in ScimRequest._meta.concrete_fields if not field.primary_key]
+def _scim_requests_insert() -> tuple[str, list]:
+    """The INSERT of scim_requests_record, built once per process from the model."""
+    columns = [field for field in ScimRequest._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    # Table and column names come from the model; every value is a parameter.
+    return f"INSERT INTO {quote(ScimRequest._meta.db_table)} ({names}) VALUES ({placeholders})", columns  # noqa: S608

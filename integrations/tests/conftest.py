@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from employees.models import Employee
 from integrations import services
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -76,3 +77,34 @@ def user_payload(user_name="ava.nguyen@example.com", **overrides):
     body["emails"][0]["value"] = user_name
     body.update(overrides)
     return body
+
+
+@pytest.fixture
+def scim_tx(client, acme):
+    """`scim` for transactional_db tests (its connection is created inside the test)."""
+    created = services.connection_create(organization=acme, name="Okta")
+    return ScimClient(client, created.connection, created.plaintext_token)
+
+
+@pytest.fixture
+def outsider_tx(client, outsider_org):
+    created = services.connection_create(organization=outsider_org, name="Okta")
+    return ScimClient(client, created.connection, created.plaintext_token)
+
+
+@pytest.fixture
+def staff_250(acme, outsider_org):
+    """250 Acme employees as straight rows (no sign-in accounts, no roster bump, as the benchmark
+    seeds them); outsiders interleave in id order, so a page that leaked across organizations
+    would show it. Returns Acme's ids in order."""
+    rows = []
+    for n in range(250):
+        rows.append(Employee(organization=acme, username=f"u{n}@acme.example", email=f"u{n}@acme.example"))
+        if n % 10 == 0:
+            rows.append(
+                Employee(
+                    organization=outsider_org, username=f"o{n}@globex.example", email=f"o{n}@globex.example"
+                )
+            )
+    Employee.objects.bulk_create(rows)
+    return list(Employee.objects.filter(organization=acme).order_by("pk").values_list("pk", flat=True))

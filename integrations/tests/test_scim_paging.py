@@ -13,41 +13,12 @@ from django.urls import reverse
 
 from employees import services as employee_services
 from employees.models import Employee
-from integrations import roster, services
-from integrations.tests.conftest import ScimClient, user_payload
+from integrations import roster
+from integrations.tests.conftest import user_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 EMPLOYEE_TABLE = Employee._meta.db_table
-
-
-@pytest.fixture
-def scim_tx(client, acme):
-    created = services.connection_create(organization=acme, name="Okta")
-    return ScimClient(client, created.connection, created.plaintext_token)
-
-
-@pytest.fixture
-def outsider_tx(client, outsider_org):
-    created = services.connection_create(organization=outsider_org, name="Okta")
-    return ScimClient(client, created.connection, created.plaintext_token)
-
-
-@pytest.fixture
-def staff_250(acme, outsider_org):
-    # Straight rows, as the benchmark seeds them (no roster bump): outsiders interleave in id
-    # order, so a page that leaked across organizations would show it.
-    rows = []
-    for n in range(250):
-        rows.append(Employee(organization=acme, username=f"u{n}@acme.example", email=f"u{n}@acme.example"))
-        if n % 10 == 0:
-            rows.append(
-                Employee(
-                    organization=outsider_org, username=f"o{n}@globex.example", email=f"o{n}@globex.example"
-                )
-            )
-    Employee.objects.bulk_create(rows)
-    return live_ids(acme)
 
 
 def live_ids(organization) -> list[int]:

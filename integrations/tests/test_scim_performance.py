@@ -23,32 +23,8 @@ from integrations.scim import backend
 from integrations.scim.auth import _count_request
 from integrations.scim.errors import ScimError
 from integrations.scim.filters import USER_ATTRIBUTES, Translated, _QBuilder, parse, to_q
-from integrations.tests.conftest import ScimClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def scim_tx(client, acme):
-    created = services.connection_create(organization=acme, name="Okta")
-    return ScimClient(client, created.connection, created.plaintext_token)
-
-
-@pytest.fixture
-def staff_250(acme, outsider_org):
-    # Straight rows (no sign-in accounts): paging reads employees only. Outsiders interleave
-    # in id order, so a page that leaked across organizations would show it.
-    rows = []
-    for n in range(250):
-        rows.append(Employee(organization=acme, username=f"u{n}@acme.example", email=f"u{n}@acme.example"))
-        if n % 10 == 0:
-            rows.append(
-                Employee(
-                    organization=outsider_org, username=f"o{n}@globex.example", email=f"o{n}@globex.example"
-                )
-            )
-    Employee.objects.bulk_create(rows)
-    return list(Employee.objects.filter(organization=acme).order_by("pk").values_list("pk", flat=True))
 
 
 def ids(body):

@@ -10,8 +10,7 @@ from django.db import connection, transaction
 
 from employees.models import Employee
 from employees.tests.factories import EmployeeFactory
-from integrations import services
-from integrations.tests.conftest import ScimClient, fixture, user_payload
+from integrations.tests.conftest import fixture, user_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,12 +27,6 @@ def background_work_runs_in_a_worker():
     app.conf.task_always_eager = False
     yield
     app.conf.task_always_eager = eager
-
-
-@pytest.fixture
-def scim_tx(client, acme):
-    created = services.connection_create(organization=acme, name="Okta")
-    return ScimClient(client, created.connection, created.plaintext_token)
 
 
 @pytest.fixture
