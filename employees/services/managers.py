@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -124,7 +124,10 @@ def employee_set_manager(*, employee: Employee, manager: Employee | None) -> Emp
 
 
 def _reporting_cycle(graph: dict[int, int | None], *, employee_id: int, manager_id: int) -> bool:
-    """Whether linking employee -> manager would close a loop in the reporting graph (id -> manager id)."""
+    """Whether linking employee -> manager would close a loop in the reporting graph (id -> manager id).
+
+    `graph` must hold the manager's whole chain up to the top (see _chains_load).
+    """
     seen: set[int] = set()
     current: int | None = manager_id
     # Walk up the manager's chain; coming back to the employee would make a cycle.
@@ -136,6 +139,35 @@ def _reporting_cycle(graph: dict[int, int | None], *, employee_id: int, manager_
         seen.add(current)
         current = graph.get(current)
     return False
+
+
+def _chains_load(graph: dict[int, int | None], *, organization_id: int, start_ids: set[int]) -> None:
+    """Add to `graph` the reporting chains above `start_ids` that it does not hold yet.
+
+    One recursive query however deep the chart (UNION stops at a loop), rather than the whole
+    organization: a run over a 100,000-employee organization reads only the chains above the
+    managers it links. Entries already in `graph` are kept: they may be links set by this run.
+    Every id in `graph` has its chain in `graph` too, so a walk never leaves it.
+    """
+    start_ids = {pk for pk in start_ids if pk not in graph}
+    if not start_ids:
+        return
+    table = connection.ops.quote_name(Employee._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(start_ids))
+    # Only the model's table name and placeholders are formatted in; every value is a parameter.
+    sql = f"""
+        WITH RECURSIVE chain(id, manager_id) AS (
+            SELECT id, manager_id FROM {table} WHERE organization_id = %s AND id IN ({placeholders})
+            UNION
+            SELECT e.id, e.manager_id FROM {table} e JOIN chain ON e.id = chain.manager_id
+            WHERE e.organization_id = %s
+        )
+        SELECT id, manager_id FROM chain
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization_id, *start_ids, organization_id])
+        for pk, manager_id in cursor.fetchall():
+            graph.setdefault(pk, manager_id)
 
 
 def _links_apply(*, resolved: dict[int, int], refused: dict[int, str]) -> None:
@@ -178,17 +210,17 @@ def organization_resolve_manager_links(*, organization_id: int, limit: int | Non
     A link whose manager is not provisioned yet stays pending (a later run, enqueued when they
     arrive or change email, links it); a self-reference or a cycle is marked unresolved with a
     logged reason. Pending links are read in batches of MANAGER_LINKS_BATCH, their managers found
-    with one query per batch, cycles checked in memory against the organization's reporting graph
-    loaded once, and the outcome written with a few bulk UPDATEs. At most `limit` links per run
-    (MANAGER_LINKS_PER_RUN by default).
+    with one query per batch, cycles checked in memory against the reporting chains above those
+    managers (one recursive query per batch), and the outcome written with a few bulk UPDATEs.
+    At most `limit` links per run (MANAGER_LINKS_PER_RUN by default).
     """
     limit = MANAGER_LINKS_PER_RUN if limit is None else limit
-    # Under the organization lock no other link of the organization changes, so the graph loaded
-    # here stays true for the whole run; it is updated in memory as links are set, so two pending
-    # links that together would close a loop (A -> B, B -> A) are caught within one batch.
+    # Under the organization lock no other link of the organization changes, so the chains read
+    # here stay true for the whole run; the graph is updated in memory as links are set, so two
+    # pending links that together would close a loop (A -> B, B -> A) are caught within one batch.
     _lock_organization(organization_id)
     employees = Employee.objects.filter(organization_id=organization_id)
-    graph: dict[int, int | None] = dict(employees.values_list("pk", "manager_id"))
+    graph: dict[int, int | None] = {}
     by_email = employees.annotate(email_lower=Lower("email"))
     manager_exists = Exists(by_email.filter(email_lower=Lower(OuterRef("manager_email"))))
     resolved = refused = examined = 0
@@ -211,6 +243,7 @@ def organization_resolve_manager_links(*, organization_id: int, limit: int | Non
         managers = dict(
             by_email.filter(email_lower__in={email for _, email in batch}).values_list("email_lower", "pk")
         )
+        _chains_load(graph, organization_id=organization_id, start_ids=set(managers.values()))
         outcome_resolved: dict[int, int] = {}
         outcome_refused: dict[int, str] = {}
         for employee_id, manager_email in batch:

@@ -182,6 +182,42 @@ def test_links_that_together_close_a_cycle_are_caught_within_one_run(
     assert "cycle" in c.manager_link_error and "cycle" in caplog.text
 
 
+def test_a_cycle_through_a_long_existing_chain_is_refused(acme, django_capture_on_commit_callbacks):
+    # top <- e1 <- e2 <- ... <- e40, all resolved; then top asks for e40 as its manager, and e41
+    # (a new leaf) asks for e40 too. Only the chain above e40 is read, and it reaches top.
+    with django_capture_on_commit_callbacks(execute=False):
+        chain = [make(acme, "top@acme.example")]
+    for n in range(1, 41):
+        chain.append(make(acme, f"e{n}@acme.example"))
+    for lower, upper in zip(chain[1:], chain[:-1], strict=True):
+        Employee.objects.filter(pk=lower.pk).update(manager=upper, manager_link=Employee.ManagerLink.RESOLVED)
+    with django_capture_on_commit_callbacks():
+        services.employee_update(employee=reload(chain[0]), manager_email="e40@acme.example")
+        leaf = make(acme, "e41@acme.example", manager_email="e40@acme.example")
+    outcome = services.organization_resolve_manager_links(organization_id=acme.pk)
+    assert (outcome.resolved, outcome.refused) == (1, 1)
+    top = reload(chain[0])
+    assert (top.manager_id, top.manager_link) == (None, Employee.ManagerLink.UNRESOLVED)
+    assert "cycle" in top.manager_link_error
+    assert reload(leaf).manager_id == chain[-1].pk
+
+
+def test_another_organizations_chart_plays_no_part_in_the_cycle_check(
+    acme, django_capture_on_commit_callbacks
+):
+    globex = Organization.objects.create(name="Globex", slug="globex")
+    # Globex has a - b (b reports to a) under the same emails Acme uses; in Acme, b asks for a.
+    ga, gb = make(globex, "a@acme.example"), make(globex, "b@acme.example")
+    Employee.objects.filter(pk=ga.pk).update(manager=gb, manager_link=Employee.ManagerLink.RESOLVED)
+    with django_capture_on_commit_callbacks():
+        a = make(acme, "a@acme.example")
+        b = make(acme, "b@acme.example", manager_email="a@acme.example")
+    outcome = services.organization_resolve_manager_links(organization_id=acme.pk)
+    assert (outcome.resolved, outcome.refused) == (1, 0)
+    assert reload(b).manager_id == a.pk
+    assert reload(ga).manager_id == gb.pk
+
+
 def test_a_run_stops_at_its_bound_and_queues_the_next(
     acme, published, django_capture_on_commit_callbacks, monkeypatch
 ):
