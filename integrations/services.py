@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from employees.models import Organization
+from engagedly_portal.db import insert_statement
 
 from .auth_epoch import auth_epoch_bump
 from .models import TOKEN_PREFIX, Connection, ConnectionToken, ScimRequest
@@ -150,7 +151,7 @@ def scim_requests_record(records: list[dict]) -> None:
     Committed without waiting for the WAL flush on PostgreSQL, as scim_request_record is, in
     its own transaction.
     """
-    sql, columns = _scim_requests_insert()
+    sql, columns = insert_statement(ScimRequest)
     rows = []
     for fields in records:
         values = dict(fields)
@@ -170,14 +171,3 @@ def scim_requests_record(records: list[dict]) -> None:
         # Values as the model's fields prepare them, without building an instance per record (the
         # ORM's bulk_create spent more CPU on that than the database on the rows).
         cursor.executemany(sql, rows)
-
-
-@functools.cache
-def _scim_requests_insert() -> tuple[str, list]:
-    """The INSERT of scim_requests_record, built once per process from the model."""
-    columns = [field for field in ScimRequest._meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    # Table and column names come from the model; every value is a parameter.
-    return f"INSERT INTO {quote(ScimRequest._meta.db_table)} ({names}) VALUES ({placeholders})", columns  # noqa: S608

@@ -4,6 +4,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from engagedly_portal.db import instance_insert
+
 from ..models import Employee, Organization
 from .accounts import _new_account
 from .lifecycle import _roster_changed, employee_deactivate
@@ -202,10 +204,10 @@ def _insert(employee: Employee) -> None:
         # In a caller's transaction, a savepoint keeps that transaction usable when a unique index
         # refuses the row (the caller then looks for the employee who holds the value).
         with transaction.atomic():
-            employee.save(force_insert=True)
+            instance_insert(employee)
     else:
         # A single INSERT is atomic on its own: no BEGIN and COMMIT round trips.
-        employee.save(force_insert=True)
+        instance_insert(employee)
 
 
 class EmployeeChanged(Exception):
