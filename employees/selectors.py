@@ -61,16 +61,17 @@ def employee_counts(*, organization: Organization) -> dict[str, int]:
     return counts
 
 
-def deactivations_pending(*, before, limit: int) -> list[int]:
-    """Deactivations not yet applied, requested before `before`, oldest first (partial index)."""
+def deactivation_organizations_pending(*, before, limit: int) -> list[int]:
+    """Organizations with a deactivation requested before `before` and not yet applied (partial index)."""
     return list(
         Employee.objects.filter(
             status=Employee.Status.DEACTIVATED,
             deactivation_applied_at__isnull=True,
             deactivated_at__lt=before,
         )
-        .order_by("deactivated_at")
-        .values_list("pk", flat=True)[:limit]
+        .order_by("organization_id")
+        .values_list("organization_id", flat=True)
+        .distinct()[:limit]
     )
 
 

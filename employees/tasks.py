@@ -33,15 +33,26 @@ RETRY_POLICY = {
     "soft_time_limit": 25,
 }
 
-# Manager-link runs: how long a burst of writes gathers before its run starts, and how long the
-# "run queued" mark lives at most (a few countdowns; if the queue is slower, a second run is queued).
+# Organization runs (manager links, deactivations): how long a burst of writes gathers before its
+# run starts, and how long the "run queued" mark lives at most (a few countdowns; if the queue is
+# slower, a second run is queued, which finds little or nothing to do).
 LINKS_RUN_COUNTDOWN = 0.4
-LINKS_RUN_MARK_TTL = 2
+DEACTIVATIONS_RUN_COUNTDOWN = 0.2
+RUN_MARK_TTL = 2
 
 
 @shared_task(**RETRY_POLICY)
-def apply_deactivation(self, employee_id: int) -> bool:
-    return services.employee_apply_deactivation(employee_id=employee_id)
+def apply_organization_deactivations(self, organization_id: int) -> int:
+    """Apply every deactivation of the organization that is marked but not yet applied."""
+    # The mark goes before the read, as in resolve_organization_links.
+    _run_unmark("deactivations", organization_id)
+    outcome = services.organization_apply_deactivations(organization_id=organization_id)
+    if outcome.more:
+        enqueue_deactivations(organization_id)
+    if outcome.error is not None:
+        # The others are applied; a retry (backoff) finds only the employees that failed.
+        raise outcome.error
+    return outcome.applied
 
 
 @shared_task(**RETRY_POLICY)
@@ -52,7 +63,7 @@ def resolve_organization_links(self, organization_id: int) -> int:
     # no mark, so its on-commit enqueue queues a fresh run that will see it. (A write landing in
     # between is seen here and queues one more run, which finds nothing to do: harmless.)
     # Clearing the mark at the end instead would lose the writes committed during the run.
-    _links_run_unmark(organization_id)
+    _run_unmark("links", organization_id)
     outcome = services.organization_resolve_manager_links(organization_id=organization_id)
     if outcome.more:
         enqueue_manager_links(organization_id)
@@ -64,20 +75,23 @@ def sweep_pending_work() -> dict[str, int]:
     """Re-enqueue unfinished work whose message may be lost, in bounded batches (beat, every ~30 s)."""
     cutoff = timezone.now() - timedelta(seconds=settings.BACKGROUND_SWEEP_GRACE_SECONDS)
     limit = settings.BACKGROUND_SWEEP_BATCH_SIZE
-    deactivations = selectors.deactivations_pending(before=cutoff, limit=limit)
+    deactivations = selectors.deactivation_organizations_pending(before=cutoff, limit=limit)
     organizations = selectors.manager_link_organizations_resolvable(before=cutoff, limit=limit)
-    for employee_id in deactivations:
-        apply_deactivation.delay(employee_id)
+    for organization_id in deactivations:
+        apply_organization_deactivations.delay(organization_id)
     # Not coalesced: a lost message may have left its "queued" mark behind (it expires anyway).
     for organization_id in organizations:
         resolve_organization_links.delay(organization_id)
     if deactivations or organizations:
         logger.info(
-            "Sweep re-enqueued %s deactivations and manager links of %s organizations.",
+            "Sweep re-enqueued deactivations of %s and manager links of %s organizations.",
             len(deactivations),
             len(organizations),
         )
-    return {"deactivations": len(deactivations), "manager_link_organizations": len(organizations)}
+    return {
+        "deactivation_organizations": len(deactivations),
+        "manager_link_organizations": len(organizations),
+    }
 
 
 def _publish(task, object_id: int, **options) -> bool:
@@ -89,43 +103,54 @@ def _publish(task, object_id: int, **options) -> bool:
     return True
 
 
-def enqueue_deactivation(employee_id: int) -> None:
-    """Queue the deactivation effects; if the broker is unreachable, the sweep picks it up."""
-    _publish(apply_deactivation, employee_id)
+def enqueue_deactivations(organization_id: int) -> None:
+    """Queue one run applying the organization's pending deactivations, unless one is queued.
 
-
-def _links_run_key(organization_id: int) -> str:
-    # Per queue: deployments (or test runs) sharing one Redis each consume their own queue.
-    return f"employees:links-run-queued:{settings.CELERY_TASK_DEFAULT_QUEUE}:{organization_id}"
-
-
-def _links_run_unmark(organization_id: int) -> None:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return
-    try:
-        cache.delete(_links_run_key(organization_id))
-    except Exception:  # cache unreachable: the mark expires on its own within LINKS_RUN_MARK_TTL
-        logger.warning("Could not clear the queued mark of organization %s.", organization_id)
+    An identity provider deprovisioning a department deactivates dozens of employees a second;
+    one run per burst applies them all, instead of a message per employee.
+    """
+    _coalesced_publish(
+        apply_organization_deactivations, "deactivations", organization_id, DEACTIVATIONS_RUN_COUNTDOWN
+    )
 
 
 def enqueue_manager_links(organization_id: int) -> None:
-    """Queue one manager-link run for the organization, unless one is already queued.
+    """Queue one manager-link run for the organization, unless one is already queued."""
+    _coalesced_publish(resolve_organization_links, "links", organization_id, LINKS_RUN_COUNTDOWN)
+
+
+def _run_key(kind: str, organization_id: int) -> str:
+    # Per queue: deployments (or test runs) sharing one Redis each consume their own queue.
+    return f"employees:{kind}-run-queued:{settings.CELERY_TASK_DEFAULT_QUEUE}:{organization_id}"
+
+
+def _run_unmark(kind: str, organization_id: int) -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    try:
+        cache.delete(_run_key(kind, organization_id))
+    except Exception:  # cache unreachable: the mark expires on its own within RUN_MARK_TTL
+        logger.warning("Could not clear the queued %s mark of organization %s.", kind, organization_id)
+
+
+def _coalesced_publish(task, kind: str, organization_id: int, countdown: float) -> None:
+    """Publish an organization run, unless one is already queued and not yet started.
 
     A provisioning burst writes hundreds of employees a second; each write asks for a run, but
     while a run is queued and not yet started (a short-lived cache mark says so) it will see
-    that write anyway, so no second one is queued. The short countdown lets a burst gather
-    into one run. In-process (no broker) the run happens at once, as before.
-    If the broker is unreachable, the sweep enqueues the run later.
+    that write anyway, so no second one is queued. The countdown lets a burst gather into one
+    run. In-process (no broker) the run happens at once. If the broker is unreachable, the sweep
+    enqueues the run later.
     """
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        _publish(resolve_organization_links, organization_id)
+        _publish(task, organization_id)
         return
-    key = _links_run_key(organization_id)
+    key = _run_key(kind, organization_id)
     try:
         # The mark expires by itself, so a run whose message was lost blocks nothing for long.
-        if not cache.add(key, 1, timeout=LINKS_RUN_MARK_TTL):
+        if not cache.add(key, 1, timeout=RUN_MARK_TTL):
             return
     except Exception:  # cache unreachable: queue the run without coalescing
-        logger.warning("Could not check the queued mark of organization %s.", organization_id)
-    if not _publish(resolve_organization_links, organization_id, countdown=LINKS_RUN_COUNTDOWN):
-        _links_run_unmark(organization_id)
+        logger.warning("Could not check the queued %s mark of organization %s.", kind, organization_id)
+    if not _publish(task, organization_id, countdown=countdown):
+        _run_unmark(kind, organization_id)

@@ -5,9 +5,11 @@ One module per concern; callers import this package and never a module of it.
 
 from .accounts import employee_set_password
 from .lifecycle import (
+    DeactivationsOutcome,
     employee_apply_deactivation,
     employee_deactivate,
     employee_reactivate,
+    organization_apply_deactivations,
     user_sessions_end,
 )
 from .managers import (
@@ -33,6 +35,7 @@ from .teams import team_create, team_delete, team_set_members, team_update
 
 __all__ = [
     "PROFILE_FIELDS",
+    "DeactivationsOutcome",
     "EmployeeChanged",
     "EmployeeConflict",
     "LinksOutcome",
@@ -49,6 +52,7 @@ __all__ = [
     "employee_sync",
     "employee_update",
     "manager_check",
+    "organization_apply_deactivations",
     "organization_create",
     "organization_resolve_manager_links",
     "organization_update",

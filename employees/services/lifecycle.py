@@ -1,6 +1,7 @@
 """Deactivation and reactivation, and the effects a deactivation has once applied."""
 
 import logging
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -60,7 +61,7 @@ def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
     if reason:
         logger.info("Employee %s deactivated: %s", employee.pk, reason)
     # Runs at once outside a transaction, after the caller's commit inside one.
-    transaction.on_commit(lambda: _enqueue_deactivation(employee.pk))
+    transaction.on_commit(lambda: _enqueue_deactivations(employee.organization_id))
     return employee
 
 
@@ -82,10 +83,10 @@ def _deactivate_locked(employee: Employee) -> bool:
     return True
 
 
-def _enqueue_deactivation(employee_id: int) -> None:
-    from ..tasks import enqueue_deactivation
+def _enqueue_deactivations(organization_id: int) -> None:
+    from ..tasks import enqueue_deactivations
 
-    enqueue_deactivation(employee_id)
+    enqueue_deactivations(organization_id)
 
 
 def _direct_reports_handle(*, employee: Employee) -> int:
@@ -143,6 +144,46 @@ def employee_apply_deactivation(*, employee_id: int) -> bool:
         sender=Employee, employee=employee, sessions_ended=sessions_ended, reports_reassigned=reports_moved
     )
     return True
+
+
+# Deactivations applied per organization run at most; a run that reaches it queues the next, so
+# each stays well within its time limit.
+DEACTIVATIONS_PER_RUN = 500
+
+
+@dataclass(frozen=True)
+class DeactivationsOutcome:
+    applied: int
+    more: bool  # stopped at the per-run bound with deactivations possibly left to apply
+    error: Exception | None = None  # the first failure; the other employees were applied
+
+
+def organization_apply_deactivations(
+    *, organization_id: int, limit: int | None = None
+) -> DeactivationsOutcome:
+    """Apply the organization's pending deactivations, oldest first, each in its own transaction.
+
+    One employee's failure does not hold back the others: it is logged, the rest are applied,
+    and the outcome carries it so the run is retried for what is left. Idempotent.
+    """
+    limit = DEACTIVATIONS_PER_RUN if limit is None else limit
+    pending = list(
+        Employee.objects.filter(
+            organization_id=organization_id,
+            status=Employee.Status.DEACTIVATED,
+            deactivation_applied_at__isnull=True,
+        )
+        .order_by("deactivated_at", "pk")
+        .values_list("pk", flat=True)[: limit + 1]
+    )
+    applied, error = 0, None
+    for employee_id in pending[:limit]:
+        try:
+            applied += employee_apply_deactivation(employee_id=employee_id)
+        except Exception as exc:
+            logger.exception("Could not apply the deactivation of employee %s.", employee_id)
+            error = error or exc
+    return DeactivationsOutcome(applied, more=len(pending) > limit, error=error)
 
 
 def user_sessions_end(*, user_id: int) -> int:

@@ -240,7 +240,8 @@ def queued(acme, settings, monkeypatch):
     from django.core.cache import cache
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    cache.delete(tasks._links_run_key(acme.pk))  # organization ids repeat across tests
+    for kind in ("links", "deactivations"):  # organization ids repeat across tests
+        cache.delete(tasks._run_key(kind, acme.pk))
     sent: list[tuple[str, int, dict]] = []
     outcome = {"ok": True}
 
@@ -282,6 +283,25 @@ def test_a_run_that_could_not_be_queued_does_not_block_the_next_write(
     assert [organization_id for _, organization_id, _ in sent] == [acme.pk, acme.pk]
 
 
+def test_a_burst_of_deactivations_queues_one_run_that_applies_them_all(
+    acme, queued, django_capture_on_commit_callbacks
+):
+    sent, _ = queued
+    leavers = [make(acme, f"l{n}@acme.example") for n in range(4)]
+    for leaver in leavers[:3]:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.employee_deactivate(employee=leaver)
+    assert sent == [
+        ("apply_organization_deactivations", acme.pk, {"countdown": tasks.DEACTIVATIONS_RUN_COUNTDOWN})
+    ]
+    assert tasks.apply_organization_deactivations.apply(args=[acme.pk], throw=True).get() == 3
+    assert all(reload(leaver).deactivation_applied_at is not None for leaver in leavers[:3])
+    # The run cleared its mark before reading: a deactivation after it queues a fresh run.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.employee_deactivate(employee=leavers[3])
+    assert len(sent) == 2
+
+
 @pytest.fixture
 def signed_in_twice(acme):
     employee = make(acme, "leaver@acme.example", password="pw-Leaver-123")
@@ -308,7 +328,7 @@ def test_deactivation_ends_every_session_blocks_sign_in_and_records_activity(
     with django_capture_on_commit_callbacks(execute=True):
         services.employee_deactivate(employee=reload(employee), reason="left")
 
-    assert published == [("apply_deactivation", employee.pk)]
+    assert published == [("apply_organization_deactivations", acme.pk)]
     assert reload(employee).deactivation_applied_at is not None
     assert not User.objects.get(pk=employee.user_id).is_active
     assert not UserSession.objects.filter(user_id=employee.user_id).exists()
@@ -380,47 +400,102 @@ def test_sweep_enqueues_only_unfinished_work_older_than_the_grace_period(
         services.employee_deactivate(employee=done)
     services.employee_apply_deactivation(employee_id=done.pk)
     sent = []
-    monkeypatch.setattr(tasks.apply_deactivation, "delay", lambda pk: sent.append(("deactivation", pk)))
+    monkeypatch.setattr(
+        tasks.apply_organization_deactivations, "delay", lambda pk: sent.append(("deactivation", pk))
+    )
     monkeypatch.setattr(tasks.resolve_organization_links, "delay", lambda pk: sent.append(("links", pk)))
 
     result = tasks.sweep_pending_work.apply().get()
 
-    assert sorted(sent) == [("deactivation", leaver.pk), ("links", acme.pk)]
-    assert result == {"deactivations": 1, "manager_link_organizations": 1}
+    assert sorted(sent) == [("deactivation", acme.pk), ("links", acme.pk)]
+    assert result == {"deactivation_organizations": 1, "manager_link_organizations": 1}
     settings.BACKGROUND_SWEEP_GRACE_SECONDS = 3600
     sent.clear()
     tasks.sweep_pending_work.apply()
     assert sent == []
     tasks.resolve_organization_links.apply(args=[acme.pk])
     assert reload(waiting).manager_id == boss.pk
+    tasks.apply_organization_deactivations.apply(args=[acme.pk])
+    assert reload(leaver).deactivation_applied_at is not None
 
 
 def test_sweep_batches_are_bounded(acme, settings, django_capture_on_commit_callbacks, monkeypatch):
     settings.BACKGROUND_SWEEP_GRACE_SECONDS = 0
     settings.BACKGROUND_SWEEP_BATCH_SIZE = 2
+    organizations = [acme, *(Organization.objects.create(name=f"Org {n}", slug=f"org-{n}") for n in range(2))]
     with django_capture_on_commit_callbacks():
-        for n in range(3):
-            services.employee_deactivate(employee=make(acme, f"l{n}@acme.example"))
+        for n, organization in enumerate(organizations):
+            services.employee_deactivate(employee=make(organization, f"l{n}@acme.example"))
     sent = []
-    monkeypatch.setattr(tasks.apply_deactivation, "delay", sent.append)
+    monkeypatch.setattr(tasks.apply_organization_deactivations, "delay", sent.append)
     tasks.sweep_pending_work.apply()
     assert len(sent) == 2
 
 
-def test_a_failing_task_is_retried_with_backoff_then_left_to_the_sweep(acme, monkeypatch):
+def test_a_failing_task_is_retried_with_backoff_then_left_to_the_sweep(
+    acme, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():  # the message is not delivered
+        leaver = make(acme, "leaver@acme.example")
+        services.employee_deactivate(employee=leaver)
     calls = []
 
     def boom(**kwargs):
         calls.append(kwargs)
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "employee_apply_deactivation", boom)
+    monkeypatch.setattr(services.lifecycle, "employee_apply_deactivation", boom)
     # In-process, apply() runs the retries at once instead of after their backoff countdowns.
-    result = tasks.apply_deactivation.apply(args=[1])
+    task = tasks.apply_organization_deactivations
+    result = task.apply(args=[acme.pk])
     assert result.state == "FAILURE"
-    assert len(calls) == 1 + tasks.RETRY_POLICY["max_retries"]
-    assert tasks.apply_deactivation.retry_backoff is True
-    assert (tasks.apply_deactivation.time_limit, tasks.apply_deactivation.soft_time_limit) == (30, 25)
+    assert calls == [{"employee_id": leaver.pk}] * (1 + tasks.RETRY_POLICY["max_retries"])
+    assert task.retry_backoff is True and task.acks_late is True
+    assert (task.time_limit, task.soft_time_limit) == (30, 25)
+
+
+def test_one_failing_deactivation_does_not_hold_back_the_others(
+    acme, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks():
+        leavers = [make(acme, f"l{n}@acme.example") for n in range(3)]
+        for leaver in leavers:
+            services.employee_deactivate(employee=leaver)
+    real = services.lifecycle.employee_apply_deactivation
+
+    def flaky(*, employee_id):
+        if employee_id == leavers[1].pk:
+            raise RuntimeError("row went away")
+        return real(employee_id=employee_id)
+
+    monkeypatch.setattr(services.lifecycle, "employee_apply_deactivation", flaky)
+    with caplog.at_level(logging.ERROR):
+        outcome = services.organization_apply_deactivations(organization_id=acme.pk)
+    assert (outcome.applied, outcome.more, str(outcome.error)) == (2, False, "row went away")
+    assert [reload(leaver).deactivation_applied_at is not None for leaver in leavers] == [True, False, True]
+    assert f"employee {leavers[1].pk}" in caplog.text
+    monkeypatch.setattr(services.lifecycle, "employee_apply_deactivation", real)
+    # The retry finds only the one left.
+    assert services.organization_apply_deactivations(organization_id=acme.pk).applied == 1
+
+
+def test_a_deactivation_run_stops_at_its_bound_and_queues_the_next(
+    acme, outsider_org, published, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks():  # messages not delivered: applied by the run below
+        leavers = [make(acme, f"l{n}@acme.example") for n in range(5)]
+        for leaver in leavers:
+            services.employee_deactivate(employee=leaver)
+        other = make(outsider_org, "other@outsider.example")
+        services.employee_deactivate(employee=other)
+    monkeypatch.setattr(services.lifecycle, "DEACTIVATIONS_PER_RUN", 2)
+
+    tasks.apply_organization_deactivations.apply(args=[acme.pk], throw=True)
+
+    # 2 + 2 + 1: the first two runs reached the bound and each queued the next.
+    assert published == [("apply_organization_deactivations", acme.pk)] * 2
+    assert all(reload(leaver).deactivation_applied_at is not None for leaver in leavers)
+    assert reload(other).deactivation_applied_at is None, "another organization's run is its own"
 
 
 def test_sessions_of_anonymous_visitors_are_kept_apart(client, db):

@@ -219,7 +219,8 @@ def test_worker_killed_mid_task_is_restarted_and_the_work_is_done_once(acme, own
         doomed.start()
         wait_until(
             lambda: any(
-                h["task"] == "employees.tasks.apply_deactivation" for h in unacked_tasks(broker_url(), queue)
+                h["task"] == "employees.tasks.apply_organization_deactivations"
+                for h in unacked_tasks(broker_url(), queue)
             ),
             PATIENCE,
             "the worker to take the deactivation",

@@ -72,12 +72,12 @@ def test_put_that_changes_the_email_and_username(scim_tx, user, django_assert_ma
 def test_put_deactivate_and_reactivate(scim_tx, user, django_assert_max_num_queries, monkeypatch):
     # The background task is left out: it runs in a worker.
     queued = []
-    monkeypatch.setattr("employees.tasks.enqueue_deactivation", queued.append)
+    monkeypatch.setattr("employees.tasks.enqueue_deactivations", queued.append)
     with django_assert_max_num_queries(6):
         assert scim_tx.put(f"/Users/{user['id']}", {**user, "active": False}).body["active"] is False
     with django_assert_max_num_queries(6):
         assert scim_tx.put(f"/Users/{user['id']}", {**user, "active": True}).body["active"] is True
-    assert queued == [int(user["id"])]
+    assert queued == [Employee.objects.get(pk=user["id"]).organization_id]
 
 
 def test_patch_deactivate_and_reactivate_after_the_task_applied(scim_tx, user, django_assert_max_num_queries):
