@@ -3,7 +3,8 @@
 from django.dispatch import Signal
 
 # Sent inside the transaction that applied a deactivation's effects, exactly once per deactivation.
-# Arguments: employee, sessions_ended, reports_reassigned.
+# Arguments: employee, has_account (whether it had a login account to block), sessions_ended,
+# reports_reassigned.
 employee_deactivation_applied = Signal()
 
 # Sent when an organization's access may have changed (saved or deleted by support staff, or its

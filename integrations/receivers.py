@@ -17,9 +17,15 @@ from .roster import roster_generation_bump
 
 
 @receiver(employee_deactivation_applied, dispatch_uid="integrations.deactivation_activity")
-def record_deactivation_applied(sender, employee, sessions_ended: int, reports_reassigned: int, **kwargs):
+def record_deactivation_applied(
+    sender, employee, sessions_ended: int, reports_reassigned: int, has_account: bool = True, **kwargs
+):
     if employee.source_connection_id is None:
         return
+    if has_account:
+        effects = f"sign-in blocked, {sessions_ended} session(s) ended"
+    else:
+        effects = "no portal sign-in to block"
     ScimRequest.objects.create(
         connection_id=employee.source_connection_id,
         created_at=timezone.now(),
@@ -30,10 +36,7 @@ def record_deactivation_applied(sender, employee, sessions_ended: int, reports_r
         operation=ScimRequest.Operation.BACKGROUND,
         resource_id=str(employee.pk),
         employee=employee,
-        detail=(
-            f"Deactivation applied: sign-in blocked, {sessions_ended} session(s) ended, "
-            f"{reports_reassigned} direct report(s) reassigned."
-        ),
+        detail=f"Deactivation applied: {effects}, {reports_reassigned} direct report(s) reassigned.",
     )
 
 

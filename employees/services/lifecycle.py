@@ -1,6 +1,7 @@
 """Deactivation and reactivation, and the effects a deactivation has once applied."""
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -107,48 +108,82 @@ def _direct_reports_handle(*, employee: Employee) -> int:
     )
 
 
-@transaction.atomic
 def employee_apply_deactivation(*, employee_id: int) -> bool:
     """Apply a deactivation's effects: sign-in blocked, every session ended, direct reports
     handled per the organization's policy, the activity recorded. Idempotent: returns False
     (and changes nothing) when there is nothing left to apply.
     """
-    policy = (
-        Organization.objects.filter(employees__pk=employee_id)
-        .values_list("direct_reports_on_deactivation", "pk")
+    row = (
+        Employee.objects.filter(pk=employee_id)
+        .values_list("organization_id", "organization__direct_reports_on_deactivation")
         .first()
     )
-    if policy and policy[0] == Organization.DirectReportsPolicy.REASSIGN:
+    if row is None:
+        return False
+    organization_id, policy = row
+    return (
+        _deactivations_apply(organization_id=organization_id, policy=policy, employee_ids=[employee_id]) == 1
+    )
+
+
+@transaction.atomic
+def _deactivations_apply(*, organization_id: int, policy: str, employee_ids: list[int]) -> int:
+    """Apply the deactivations of these employees of one organization in one transaction.
+
+    A few statements for the whole batch: the employees locked and read, their sign-in users
+    blocked, their sessions counted and ended, the batch marked applied. Returns how many were
+    applied; employees reactivated (or already applied) meanwhile are left alone.
+    """
+    if policy == Organization.DirectReportsPolicy.REASSIGN:
         # Lock order everywhere: the organization, then employees. Link resolution locks pending
         # employees under the organization lock; taking the employee first could deadlock with it.
-        _lock_organization(policy[1])
-    employee = (
+        _lock_organization(organization_id)
+    employees = list(
         Employee.objects.select_for_update(of=("self",))
         .select_related("organization", "manager")
-        .filter(pk=employee_id)
-        .first()
+        .filter(
+            pk__in=employee_ids,
+            organization_id=organization_id,
+            status=Employee.Status.DEACTIVATED,
+            deactivation_applied_at__isnull=True,
+        )
+        .order_by("pk")
     )
-    if employee is None or employee.status != Employee.Status.DEACTIVATED or employee.deactivation_applied_at:
-        return False
-    sessions_ended = 0
+    if not employees:
+        return 0
     # Employees without a login account (provisioned ones until they get a way to sign in) have
     # no sign-in to block and no session to end; the rest of the deactivation applies all the same.
-    if employee.user_id:
-        User.objects.filter(pk=employee.user_id).update(is_active=False)
-        sessions_ended = user_sessions_end(user_id=employee.user_id)
-    reports_moved = _direct_reports_handle(employee=employee)
-    employee.deactivation_applied_at = timezone.now()
-    employee.save(update_fields=["deactivation_applied_at"])
-    # Inside the transaction: the activity entry is written exactly once, with the effects.
-    employee_deactivation_applied.send(
-        sender=Employee, employee=employee, sessions_ended=sessions_ended, reports_reassigned=reports_moved
+    user_ids = [employee.user_id for employee in employees if employee.user_id]
+    sessions: Counter = Counter()
+    if user_ids:
+        User.objects.filter(pk__in=user_ids).update(is_active=False)
+        sessions = Counter(UserSession.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+        if sessions:
+            UserSession.objects.filter(user_id__in=user_ids).delete()
+    now = timezone.now()
+    Employee.objects.filter(pk__in=[employee.pk for employee in employees]).update(
+        deactivation_applied_at=now
     )
-    return True
+    for employee in employees:
+        # REASSIGN batches hold one employee (see organization_apply_deactivations), so the
+        # manager read above is still the employee's own when the reports move up to them.
+        reports_moved = _direct_reports_handle(employee=employee)
+        employee.deactivation_applied_at = now
+        # Inside the transaction: the activity entry is written exactly once, with the effects.
+        employee_deactivation_applied.send(
+            sender=Employee,
+            employee=employee,
+            has_account=bool(employee.user_id),
+            sessions_ended=sessions[employee.user_id] if employee.user_id else 0,
+            reports_reassigned=reports_moved,
+        )
+    return len(employees)
 
 
 # Deactivations applied per organization run at most; a run that reaches it queues the next, so
-# each stays well within its time limit.
+# each stays well within its time limit. Each transaction applies up to DEACTIVATIONS_BATCH.
 DEACTIVATIONS_PER_RUN = 500
+DEACTIVATIONS_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -161,12 +196,22 @@ class DeactivationsOutcome:
 def organization_apply_deactivations(
     *, organization_id: int, limit: int | None = None
 ) -> DeactivationsOutcome:
-    """Apply the organization's pending deactivations, oldest first, each in its own transaction.
+    """Apply the organization's pending deactivations, oldest first, in batches.
 
-    One employee's failure does not hold back the others: it is logged, the rest are applied,
-    and the outcome carries it so the run is retried for what is left. Idempotent.
+    One employee's failure does not hold back the others: a batch that fails is applied again
+    one employee at a time, the failure is logged, and the outcome carries it so the run is
+    retried for what is left. Where reports move up to the deactivated manager's own manager,
+    each employee is its own batch: a manager deactivated in the same batch would change it.
+    Idempotent.
     """
     limit = DEACTIVATIONS_PER_RUN if limit is None else limit
+    policy = (
+        Organization.objects.filter(pk=organization_id)
+        .values_list("direct_reports_on_deactivation", flat=True)
+        .first()
+    )
+    if policy is None:
+        return DeactivationsOutcome(0, more=False)
     pending = list(
         Employee.objects.filter(
             organization_id=organization_id,
@@ -176,12 +221,22 @@ def organization_apply_deactivations(
         .order_by("deactivated_at", "pk")
         .values_list("pk", flat=True)[: limit + 1]
     )
+    size = 1 if policy == Organization.DirectReportsPolicy.REASSIGN else DEACTIVATIONS_BATCH
     applied, error = 0, None
-    for employee_id in pending[:limit]:
+    batches = [
+        pending[start : min(start + size, limit)] for start in range(0, min(len(pending), limit), size)
+    ]
+    while batches:
+        batch = batches.pop(0)
         try:
-            applied += employee_apply_deactivation(employee_id=employee_id)
+            applied += _deactivations_apply(
+                organization_id=organization_id, policy=policy, employee_ids=batch
+            )
         except Exception as exc:
-            logger.exception("Could not apply the deactivation of employee %s.", employee_id)
+            if len(batch) > 1:
+                batches[:0] = [[employee_id] for employee_id in batch]  # find the one that fails
+                continue
+            logger.exception("Could not apply the deactivation of employee %s.", batch[0])
             error = error or exc
     return DeactivationsOutcome(applied, more=len(pending) > limit, error=error)
 

@@ -60,7 +60,7 @@ def test_deactivating_an_employee_without_a_login_account_applies_once(
     assert applied.status == Employee.Status.DEACTIVATED and applied.deactivation_applied_at is not None
     assert applied.user_id is None
     activity = ScimRequest.objects.get(employee=employee)
-    assert "0 session(s) ended" in activity.detail
+    assert "no portal sign-in to block" in activity.detail and "session" not in activity.detail
 
     services.employee_reactivate(employee=applied)
     back = reload(employee)

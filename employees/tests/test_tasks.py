@@ -444,12 +444,12 @@ def test_a_failing_task_is_retried_with_backoff_then_left_to_the_sweep(
         calls.append(kwargs)
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services.lifecycle, "employee_apply_deactivation", boom)
+    monkeypatch.setattr(services.lifecycle, "_deactivations_apply", boom)
     # In-process, apply() runs the retries at once instead of after their backoff countdowns.
     task = tasks.apply_organization_deactivations
     result = task.apply(args=[acme.pk])
     assert result.state == "FAILURE"
-    assert calls == [{"employee_id": leaver.pk}] * (1 + tasks.RETRY_POLICY["max_retries"])
+    assert [call["employee_ids"] for call in calls] == [[leaver.pk]] * (1 + tasks.RETRY_POLICY["max_retries"])
     assert task.retry_backoff is True and task.acks_late is True
     assert (task.time_limit, task.soft_time_limit) == (30, 25)
 
@@ -458,25 +458,51 @@ def test_one_failing_deactivation_does_not_hold_back_the_others(
     acme, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
     with django_capture_on_commit_callbacks():
-        leavers = [make(acme, f"l{n}@acme.example") for n in range(3)]
+        leavers = [make(acme, f"l{n}@acme.example", password="pw-Leaver-123") for n in range(3)]
         for leaver in leavers:
             services.employee_deactivate(employee=leaver)
-    real = services.lifecycle.employee_apply_deactivation
+    real = services.lifecycle._direct_reports_handle
 
-    def flaky(*, employee_id):
-        if employee_id == leavers[1].pk:
+    def flaky(*, employee):
+        if employee.pk == leavers[1].pk:
             raise RuntimeError("row went away")
-        return real(employee_id=employee_id)
+        return real(employee=employee)
 
-    monkeypatch.setattr(services.lifecycle, "employee_apply_deactivation", flaky)
+    monkeypatch.setattr(services.lifecycle, "_direct_reports_handle", flaky)
     with caplog.at_level(logging.ERROR):
         outcome = services.organization_apply_deactivations(organization_id=acme.pk)
     assert (outcome.applied, outcome.more, str(outcome.error)) == (2, False, "row went away")
-    assert [reload(leaver).deactivation_applied_at is not None for leaver in leavers] == [True, False, True]
+    leavers = [reload(leaver) for leaver in leavers]
+    assert [leaver.deactivation_applied_at is not None for leaver in leavers] == [True, False, True]
+    # The failed employee's effects were rolled back with it, the others' kept.
+    assert [User.objects.get(pk=leaver.user_id).is_active for leaver in leavers] == [False, True, False]
     assert f"employee {leavers[1].pk}" in caplog.text
-    monkeypatch.setattr(services.lifecycle, "employee_apply_deactivation", real)
+    monkeypatch.setattr(services.lifecycle, "_direct_reports_handle", real)
     # The retry finds only the one left.
     assert services.organization_apply_deactivations(organization_id=acme.pk).applied == 1
+
+
+def test_a_deactivation_run_applies_a_batch_in_a_few_statements(
+    acme, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    leavers = [make(acme, f"l{n}@acme.example", password="pw-Leaver-123") for n in range(20)]
+    UserSession.objects.bulk_create(
+        UserSession(
+            session_key=f"s{n}{k}", user_id=leaver.user_id, session_data="", expire_date=timezone.now()
+        )
+        for n, leaver in enumerate(leavers)
+        for k in range(2)
+    )
+    with django_capture_on_commit_callbacks():
+        for leaver in leavers:
+            services.employee_deactivate(employee=leaver)
+    # Policy, pending ids, then one transaction: lock and read, block sign-in, count and end the
+    # sessions, mark applied (plus the savepoint statements SQLite or PostgreSQL issue).
+    with django_assert_max_num_queries(10):
+        outcome = services.organization_apply_deactivations(organization_id=acme.pk)
+    assert outcome.applied == 20
+    assert not UserSession.objects.filter(user_id__in=[leaver.user_id for leaver in leavers]).exists()
+    assert not User.objects.filter(pk__in=[leaver.user_id for leaver in leavers], is_active=True).exists()
 
 
 def test_a_deactivation_run_stops_at_its_bound_and_queues_the_next(
