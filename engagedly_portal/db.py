@@ -33,6 +33,19 @@ def insert_statement(model: type[Model], *, returning: bool = False) -> tuple[st
     return _insert(model, connection.vendor, returning)
 
 
+@functools.cache
+def _copy(model: type[Model]) -> str:
+    quote = connection.ops.quote_name
+    _, columns = _insert(model, "postgresql", False)
+    names = ", ".join(quote(field.column) for field in columns)
+    return f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+
+
+def copy_statement(model: type[Model]) -> tuple[str, tuple]:
+    """PostgreSQL's `COPY <table> (<the columns of insert_statement>) FROM STDIN`, and those fields."""
+    return _copy(model), insert_statement(model)[1]
+
+
 def instance_insert(instance: Model) -> None:
     """Save a new instance with one prebuilt INSERT, as save(force_insert=True) would write it.
 

@@ -2,13 +2,14 @@
 
 import functools
 from dataclasses import dataclass
+from enum import Enum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from employees.models import Organization
-from engagedly_portal.db import insert_statement
+from engagedly_portal.db import copy_statement, insert_statement
 
 from .auth_epoch import auth_epoch_bump
 from .models import TOKEN_PREFIX, Connection, ConnectionToken, ScimRequest
@@ -146,28 +147,36 @@ def scim_request_record(**fields) -> None:
 
 
 def scim_requests_record(records: list[dict]) -> None:
-    """Write many activity records (integrations.activity_log's batches): one INSERT.
+    """Write many activity records (integrations.activity_log's batches) in one statement.
 
     Committed without waiting for the WAL flush on PostgreSQL, as scim_request_record is, in
-    its own transaction.
+    its own transaction. On PostgreSQL the rows go through COPY with the values as the request
+    built them (integers, strings, aware datetimes, None: types psycopg writes as they are),
+    about a tenth of the CPU of preparing each value through its model field for an INSERT.
     """
-    sql, columns = insert_statement(ScimRequest)
-    rows = []
-    for fields in records:
-        values = dict(fields)
-        token = values.pop("token", None)
-        values["token_id"] = token.pk if token is not None else None
-        rows.append(
-            [
-                field.get_db_prep_save(values[field.attname], connection)
-                if field.attname in values
-                else field.get_default()
-                for field in columns
-            ]
-        )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        copy_sql, columns = copy_statement(ScimRequest)
+        rows = [[_record_value(fields, field) for field in columns] for fields in records]
+        with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        # Values as the model's fields prepare them, without building an instance per record (the
-        # ORM's bulk_create spent more CPU on that than the database on the rows).
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    sql, columns = insert_statement(ScimRequest)
+    rows = [
+        [field.get_db_prep_save(_record_value(fields, field), connection) for field in columns]
+        for fields in records
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _record_value(fields: dict, field):
+    if field.attname == "token_id":
+        token = fields.get("token")
+        return token.pk if token is not None else None
+    if field.attname not in fields:
+        return field.get_default()
+    value = fields[field.attname]
+    return value.value if isinstance(value, Enum) else value  # choices as their stored value
