@@ -8,6 +8,8 @@ from django.views.generic import RedirectView
 from employees.health import background_health
 
 urlpatterns = [
+    # First: identity providers' calls are most of the traffic, and resolving stops at the first match.
+    path("scim/v2/", include("integrations.scim.urls")),
     path("healthz", lambda request: JsonResponse({"status": "ok"}), name="healthz"),
     path("healthz/background", background_health, name="background-health"),
     path("", RedirectView.as_view(pattern_name="employees:directory", permanent=False)),
@@ -16,7 +18,6 @@ urlpatterns = [
     path("employees/", include("employees.urls")),
     path("settings/", include("employees.settings_urls")),
     path("settings/", include("integrations.urls")),
-    path("scim/v2/", include("integrations.scim.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,8 +11,11 @@ def mask_emails(text: str) -> str:
     return EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
 
 
-def recorded_path(full_path: str) -> str:
-    return mask_emails(unquote(full_path.replace("+", " ")))[:500]
+def recorded_path(path: str, query_string: str = "") -> str:
+    """The path as decoded, with the query string decoded too (filters are readable), emails masked."""
+    if query_string:
+        path = f"{path}?{unquote(query_string.replace('+', ' '))}"
+    return mask_emails(path)[:500]
 
 
 def outcome_for(status: int) -> str:

@@ -94,7 +94,7 @@ class ScimView(APIView):
                 token=self.scope.token if self.scope else None,
                 created_at=timezone.now(),
                 method=request.method[:10],
-                path=recorded_path(request.get_full_path()),
+                path=recorded_path(request.path, request.META.get("QUERY_STRING", "")),
                 status_code=response.status_code,
                 outcome=outcome_for(response.status_code),
                 operation=self.activity["operation"],
@@ -179,7 +179,7 @@ class ResourceListView(ScimView):
             start=query.start,
             count=query.count,
         )
-        base_url = self.base_url
+        base_url = self.base_url if page.items else ""
         resources = [
             resource_select(render(obj, base_url=base_url), self.model, query.parameters)
             for obj in page.items
