@@ -46,6 +46,43 @@ def copy_statement(model: type[Model]) -> tuple[str, tuple]:
     return _copy(model), insert_statement(model)[1]
 
 
+@functools.lru_cache(maxsize=256)
+def _update(model: type[Model], vendor: str, names: tuple, conditions: tuple) -> tuple[str, tuple, tuple]:
+    meta = model._meta
+    quote = connection.ops.quote_name
+    set_fields = tuple(meta.get_field(name) for name in names)
+    where_fields = tuple((meta.get_field(name), is_null) for name, is_null in conditions)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in set_fields)
+    tests = " AND ".join(
+        f"{quote(field.column)} IS NULL" if is_null else f"{quote(field.column)} = %s"
+        for field, is_null in where_fields
+    )
+    # Table and column names come from the model; every value is a parameter.
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {tests}"  # noqa: S608
+    return sql, set_fields, tuple(field for field, is_null in where_fields if not is_null)
+
+
+def rows_update(model: type[Model], *, where: dict, values: dict) -> int:
+    """`filter(**where).update(**values)` for exact matches, with the statement built once per shape.
+
+    Keys are field names or attnames (`manager_id`); a None in `where` matches NULL. Values are
+    prepared as QuerySet.update prepares them. Returns the number of rows updated.
+    """
+    conditions = tuple((name, value is None) for name, value in where.items())
+    sql, set_fields, where_fields = _update(model, connection.vendor, tuple(values), conditions)
+    tested = [value for value in where.values() if value is not None]
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(set_fields, values.values(), strict=True)
+    ]
+    params += [
+        field.get_db_prep_value(value, connection) for field, value in zip(where_fields, tested, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def instance_insert(instance: Model) -> None:
     """Save a new instance with one prebuilt INSERT, as save(force_insert=True) would write it.
 

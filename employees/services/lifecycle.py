@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from engagedly_portal.db import rows_update
+
 from ..models import Employee, Organization, UserSession
 from ..signals import employee_deactivation_applied, employee_roster_changed
 from .managers import _lock_organization
@@ -24,9 +26,15 @@ def _update_as_read(employee: Employee, **values) -> bool:
     without bumping the version. Returns False when someone wrote the row meanwhile.
     """
     now = timezone.now()
-    updated = Employee.objects.filter(
-        pk=employee.pk, version=employee.version, deactivation_applied_at=employee.deactivation_applied_at
-    ).update(**values, version=employee.version + 1, updated_at=now)
+    updated = rows_update(
+        Employee,
+        where={
+            "id": employee.pk,
+            "version": employee.version,
+            "deactivation_applied_at": employee.deactivation_applied_at,
+        },
+        values={**values, "version": employee.version + 1, "updated_at": now},
+    )
     if not updated:
         return False
     for key, value in values.items():

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from engagedly_portal.db import instance_insert
+from engagedly_portal.db import instance_insert, rows_update
 
 from ..models import Employee, Organization
 from .accounts import _new_account
@@ -250,8 +250,10 @@ def employee_sync(
     values = {key: getattr(employee, key) for key in changed}
     now = timezone.now()
     # One conditional UPDATE, atomic on its own: no transaction, no row lock.
-    updated = Employee.objects.filter(pk=employee.pk, version=employee.version).update(
-        **values, version=employee.version + 1, updated_at=now
+    updated = rows_update(
+        Employee,
+        where={"id": employee.pk, "version": employee.version},
+        values={**values, "version": employee.version + 1, "updated_at": now},
     )
     if not updated:
         raise EmployeeChanged(employee.pk)

@@ -49,3 +49,33 @@ def test_insert_statement_names_every_column_but_the_key():
     ]
     assert "RETURNING" not in sql
     assert insert_statement(Employee, returning=True)[0].endswith('RETURNING "id"')
+
+
+def test_rows_update_matches_exactly_and_on_null(acme):
+    from django.utils import timezone
+
+    from engagedly_portal.db import rows_update
+
+    first, second = _employee(acme, "a@acme.example"), _employee(acme, "b@acme.example")
+    first.save()
+    second.save()
+    Employee.objects.filter(pk=second.pk).update(deactivation_applied_at=timezone.now())
+
+    # A stale version matches nothing and writes nothing.
+    assert rows_update(Employee, where={"id": first.pk, "version": 7}, values={"job_title": "Nope"}) == 0
+    # None tests IS NULL: only the row whose deactivation_applied_at is NULL matches.
+    where = {"version": 1, "deactivation_applied_at": None}
+    assert (
+        rows_update(Employee, where={"id": first.pk, **where}, values={"job_title": "Lead", "version": 2})
+        == 1
+    )
+    assert rows_update(Employee, where={"id": second.pk, **where}, values={"job_title": "Lead"}) == 0
+    # attnames and foreign keys, prepared as QuerySet.update prepares them.
+    assert (
+        rows_update(Employee, where={"id": second.pk}, values={"manager_id": first.pk, "job_title": "Dev"})
+        == 1
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.job_title, first.version) == ("Lead", 2)
+    assert (second.job_title, second.manager_id, second.version) == ("Dev", first.pk, 1)
