@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import aiohttp
+import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -105,15 +106,16 @@ class Client:
 
     async def call(self, op: str, method: str, path: str, body=None, expect=(200,), parse=False):
         url = path if path.startswith("http") else self.base_url + path
-        data = json.dumps(body) if body is not None else None
+        # orjson: the client must stay light next to the server on the same 2 cores.
+        data = orjson.dumps(body) if body is not None else None
         headers = dict(self.headers)
         if data is not None:
             headers["Content-Type"] = "application/scim+json"
         started = time.perf_counter()
-        status, text, count = 0, "", None
+        status, raw, text, count = 0, b"", "", None
         try:
             async with self.session.request(method, url, data=data, headers=headers) as response:
-                text = await response.text()
+                raw = await response.read()
                 status = response.status
                 count = response.headers.get("X-Query-Count")
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -126,10 +128,11 @@ class Client:
                 stats.queries.append(int(count))
             if status not in expect:
                 stats.errors += 1
+                text = text or raw.decode("utf-8", "replace")
                 if len(stats.error_samples) < 3:
                     stats.error_samples.append(f"{method} {path[:80]} -> {status} {text[:200]}")
         if parse and status in expect:
-            return json.loads(text)
+            return orjson.loads(raw)
         return status
 
 

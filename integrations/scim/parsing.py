@@ -1,7 +1,6 @@
 """Request bodies into typed SCIM resources (scim2-models), with SCIM errors for bad input."""
 
-import json
-
+import orjson
 from pydantic import ValidationError
 from scim2_models import Context, Error, SCIMException
 
@@ -11,8 +10,8 @@ from .schemas import POLICY
 
 def json_body(raw: bytes) -> dict:
     try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = orjson.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:  # orjson.JSONDecodeError is a ValueError
         raise ScimError(400, "The request body is not valid JSON.", "invalidSyntax") from exc
     if not isinstance(body, dict):
         raise ScimError(400, "The request body must be a JSON object.", "invalidSyntax")
