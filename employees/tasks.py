@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from engagedly_portal.cache import cache_add
+
 from . import selectors, services
 
 logger = logging.getLogger(__name__)
@@ -145,12 +147,15 @@ def _coalesced_publish(task, kind: str, organization_id: int, countdown: float) 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         _publish(task, organization_id)
         return
-    key = _run_key(kind, organization_id)
-    try:
-        # The mark expires by itself, so a run whose message was lost blocks nothing for long.
-        if not cache.add(key, 1, timeout=RUN_MARK_TTL):
+
+    def marked(added: bool | None) -> None:
+        if added is False:  # a run is queued and has not started: it will see this write
             return
-    except Exception:  # cache unreachable: queue the run without coalescing
-        logger.warning("Could not check the queued %s mark of organization %s.", kind, organization_id)
-    if not _publish(task, organization_id, countdown=countdown):
-        _run_unmark(kind, organization_id)
+        if added is None:  # cache unreachable: queue the run without coalescing
+            logger.warning("Could not check the queued %s mark of organization %s.", kind, organization_id)
+        if not _publish(task, organization_id, countdown=countdown):
+            _run_unmark(kind, organization_id)
+
+    # The mark expires by itself, so a run whose message was lost blocks nothing for long. Sent
+    # with the other writes of a SCIM create when it gathers them (cache.writes_together).
+    cache_add(_run_key(kind, organization_id), 1, RUN_MARK_TTL, then=marked)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 
+from engagedly_portal.cache import cache_set
+
 logger = logging.getLogger(__name__)
 
 GENERATION_TTL = 24 * 3600  # an expired generation only costs the next page its shortcut
@@ -35,10 +37,13 @@ def _key(organization_id: int, name: str) -> str:
 
 
 def _set_new_generation(organization_id: int) -> None:
-    try:
-        cache.set(_key(organization_id, "generation"), secrets.token_hex(8), timeout=GENERATION_TTL)
-    except Exception:  # what was stored under the old generation expires within MEMO_TTL
-        logger.exception("Could not bump the roster generation of organization %s.", organization_id)
+    def failed(exc: Exception) -> None:  # what was stored under the old generation expires within MEMO_TTL
+        logger.error(
+            "Could not bump the roster generation of organization %s.", organization_id, exc_info=exc
+        )
+
+    # Sent with the other writes of a SCIM create when it gathers them (cache.writes_together).
+    cache_set(_key(organization_id, "generation"), secrets.token_hex(8), GENERATION_TTL, on_error=failed)
 
 
 def roster_generation_bump(*, organization_id: int) -> None:

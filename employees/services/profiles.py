@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from engagedly_portal.cache import writes_together
 from engagedly_portal.db import instance_insert, rows_update
 
 from ..models import Employee, Organization
@@ -192,10 +193,11 @@ def employee_provision(
     _set_manager_email(employee, manager_email)
     _provision_clean(employee)
     _insert(employee)
-    _roster_changed(employee.organization_id)
-    # Resolve this employee's own manager link, and link the reports that were provisioned
-    # before them and are waiting for their email.
-    _enqueue_manager_links_on_commit(employee.organization_id)
+    with writes_together():  # the two cache writes below in one round trip
+        _roster_changed(employee.organization_id)
+        # Resolve this employee's own manager link, and link the reports that were provisioned
+        # before them and are waiting for their email.
+        _enqueue_manager_links_on_commit(employee.organization_id)
     return employee
 
 

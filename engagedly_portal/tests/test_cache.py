@@ -28,3 +28,74 @@ def test_cache_operations_share_one_client_and_work_from_several_threads():
     assert cache.get_many(["k1", "k2", "missing"]) == {"k1": {"n": 1}, "k2": {"n": 2}}
     cache.delete_many([f"k{n}" for n in range(8)])
     assert cache.get("k1") is None
+
+
+REDIS_CACHE = {
+    "default": {
+        "BACKEND": "engagedly_portal.cache.RedisCache",
+        "LOCATION": REDIS,
+        "KEY_PREFIX": "batch-test",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+def test_writes_together_sends_the_block_s_writes_in_one_pipeline_at_its_end(monkeypatch):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from engagedly_portal.cache import cache_add, cache_set, writes_together
+
+    with override_settings(CACHES=REDIS_CACHE):
+        cache.delete_many(["gen", "mark"])
+        client = cache._cache.get_client(write=True)
+        pipelines = []
+        real = client.pipeline
+        monkeypatch.setattr(client, "pipeline", lambda **kw: pipelines.append(kw) or real(**kw))
+        outcomes = []
+        with writes_together():
+            cache_set("gen", "g1", 30, on_error=outcomes.append)
+            cache_add("mark", 1, 30, then=outcomes.append)
+            cache_add("mark", 2, 30, then=outcomes.append)
+            with writes_together():  # nested: the outer block sends
+                cache_set("gen", "g2", 30, on_error=outcomes.append)
+            assert cache.get("gen") is None and outcomes == [], "nothing sent before the block ends"
+        assert pipelines == [{"transaction": False}]
+        assert outcomes == [True, False]  # the first add took the key, the second found it
+        assert (cache.get("gen"), cache.get("mark")) == ("g2", 1)
+        assert 25 < client.ttl(cache.make_key("mark")) <= 30
+        # Outside a block each write goes at once.
+        cache_add("mark", 3, 30, then=outcomes.append)
+        assert outcomes[-1] is False
+        cache.delete_many(["gen", "mark"])
+
+
+def test_writes_together_reports_a_cache_that_does_not_answer():
+    from django.test import override_settings
+
+    from engagedly_portal.cache import cache_add, cache_set, writes_together
+
+    down = {"default": {**REDIS_CACHE["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=down):
+        errors, outcomes = [], []
+        with writes_together():
+            cache_set("gen", "g1", 30, on_error=errors.append)
+            cache_add("mark", 1, 30, then=outcomes.append)
+        assert len(errors) == 1 and isinstance(errors[0], Exception)
+        assert outcomes == [None]
+        cache_add("mark", 1, 30, then=outcomes.append)  # alone, outside a block
+        assert outcomes == [None, None]
+
+
+def test_without_redis_each_write_happens_at_once():
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from engagedly_portal.cache import cache_add, writes_together
+
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}}
+    with override_settings(CACHES=local):
+        outcomes = []
+        with writes_together():
+            cache_add("mark", 1, 30, then=outcomes.append)
+            assert outcomes == [True] and cache.get("mark") == 1
