@@ -8,7 +8,7 @@ exactly as the ORM prepares them (each field's pre_save and get_db_prep_save).
 import functools
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import CharField, Model, TextField
 
 
 @functools.cache
@@ -83,6 +83,12 @@ def rows_update(model: type[Model], *, where: dict, values: dict) -> int:
         return cursor.rowcount
 
 
+@functools.cache
+def _text_columns(model: type[Model]) -> tuple[bool, ...]:
+    _, columns = _insert(model, connection.vendor, True)
+    return tuple(isinstance(field, CharField | TextField) for field in columns)
+
+
 def instance_insert(instance: Model) -> None:
     """Save a new instance with one prebuilt INSERT, as save(force_insert=True) would write it.
 
@@ -90,7 +96,13 @@ def instance_insert(instance: Model) -> None:
     Integrity errors are raised as the ORM raises them (django.db.IntegrityError).
     """
     sql, columns = insert_statement(type(instance), returning=True)
-    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in columns]
+    values = [field.pre_save(instance, True) for field in columns]
+    # A str for a text column is what the field's preparation returns anyway (CharField's
+    # to_python): skipping the call for those is about half the preparation of an employee row.
+    values = [
+        value if type(value) is str and text else field.get_db_prep_save(value, connection)
+        for field, text, value in zip(columns, _text_columns(type(instance)), values, strict=True)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         instance.pk = cursor.fetchone()[0]
