@@ -401,21 +401,23 @@ def _link(scope: Scope, *, employee: Employee, fields: dict, active: bool) -> Ou
 
 
 def _write_user(
-    scope: Scope, *, employee: Employee, fields: dict, active: bool | None, relink=False
+    scope: Scope, *, employee: Employee, fields: dict | None, active: bool | None, relink=False
 ) -> Outcome:
-    fields = dict(fields)
-    manager_email = fields.pop("manager_email")
-    try:
-        employee = services.employee_sync(
-            employee=employee,
-            manager_email=manager_email,
-            source_connection=scope.connection if relink else None,
-            **fields,
-        )
-    except IntegrityError as exc:
-        raise _conflict("username", fields.get("username", "")) from exc
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
+    """Write the provider's profile `fields` (None: the profile is unchanged), then `active`."""
+    if fields is not None:
+        fields = dict(fields)
+        manager_email = fields.pop("manager_email")
+        try:
+            employee = services.employee_sync(
+                employee=employee,
+                manager_email=manager_email,
+                source_connection=scope.connection if relink else None,
+                **fields,
+            )
+        except IntegrityError as exc:
+            raise _conflict("username", fields.get("username", "")) from exc
+        except ValidationError as exc:
+            raise _invalid(exc) from exc
     operation = "update"
     if relink and employee.provider_deleted_at is not None and active is not False:
         employee = services.employee_reactivate(employee=employee)
@@ -432,7 +434,11 @@ def _write_user(
 
 
 def user_update(
-    scope: Scope, *, pk: str, change: Callable[[Employee], tuple[dict, bool | None]], if_match: str | None
+    scope: Scope,
+    *,
+    pk: str,
+    change: Callable[[Employee], tuple[dict | None, bool | None]],
+    if_match: str | None,
 ) -> Outcome:
     """Read, compute the new state with `change` (pure), write it conditionally on the version read.
 
