@@ -221,8 +221,12 @@ _ORG, _PK, _USERNAME = -7_919_001, -7_919_002, "username-marker-7919003"
 
 _USER_BY_USERNAME = _Compiled(
     Employee,
+    # Named rows of the rendered columns, as list pages read them: a lookup's users are only rendered.
     lambda organization_id, username, limit: (
-        _live_employees(organization_id).filter(username__lower=username).order_by("pk")[:limit]
+        _live_employees(organization_id)
+        .filter(username__lower=username)
+        .order_by("pk")
+        .values_list(*USER_COLUMNS, named=True)[:limit]
     ),
     _ORG,
     _USERNAME,

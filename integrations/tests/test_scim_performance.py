@@ -19,10 +19,11 @@ from bench.views import ceiling
 from employees.models import Employee
 from integrations import services
 from integrations.models import ScimRequest
-from integrations.scim import backend
+from integrations.scim import backend, mapping
 from integrations.scim.auth import _count_request
 from integrations.scim.errors import ScimError
 from integrations.scim.filters import USER_ATTRIBUTES, Translated, _QBuilder, parse, to_q
+from integrations.scim.mapping import USER_COLUMNS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -181,7 +182,12 @@ def test_compiled_lookup_and_read_by_id_give_what_the_orm_gives(acme, outsider_o
             count=count,
         )
         assert page.total == 1
-        _same_user(page.items[0], Employee.objects.get(pk=ava.pk))
+        # Named rows of the rendered columns, as the ORM's values_list gives them, rendering as
+        # the employee does.
+        row, stored = page.items[0], Employee.objects.get(pk=ava.pk)
+        assert row == Employee.objects.values_list(*USER_COLUMNS, named=True).get(pk=ava.pk)
+        base = "https://portal.example/scim/v2/x"
+        assert mapping.user_render(row, base_url=base) == mapping.user_render(stored, base_url=base)
     for missing in ('userName eq "gone@acme.example"', 'userName eq "nobody@acme.example"'):
         page = backend.user_list(
             scope, translated=to_q(missing, USER_ATTRIBUTES), sort=None, descending=False, start=1, count=100
