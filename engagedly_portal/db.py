@@ -12,17 +12,22 @@ from django.db.models import CharField, Model, TextField
 
 
 @functools.cache
-def _insert(model: type[Model], vendor: str, returning: bool) -> tuple[str, tuple]:
+def model_columns(model: type[Model]) -> tuple:
+    """The fields an INSERT of `model` writes: every concrete field but the primary key."""
+    return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+
+
+@functools.cache
+def _insert(model: type[Model], vendor: str, returning: bool) -> str:
     meta = model._meta
-    columns = tuple(field for field in meta.concrete_fields if not field.primary_key)
     quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
+    names = ", ".join(quote(field.column) for field in model_columns(model))
+    placeholders = ", ".join(["%s"] * len(model_columns(model)))
     # Table and column names come from the model; every value is a parameter.
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
     if returning:
         sql += f" RETURNING {quote(meta.pk.column)}"
-    return sql, columns
+    return sql
 
 
 def insert_statement(model: type[Model], *, returning: bool = False) -> tuple[str, tuple]:
@@ -30,20 +35,19 @@ def insert_statement(model: type[Model], *, returning: bool = False) -> tuple[st
 
     With `returning`, the statement gives back the new primary key (PostgreSQL and SQLite 3.35+).
     """
-    return _insert(model, connection.vendor, returning)
+    return _insert(model, connection.vendor, returning), model_columns(model)
 
 
 @functools.cache
 def _copy(model: type[Model]) -> str:
     quote = connection.ops.quote_name
-    _, columns = _insert(model, "postgresql", False)
-    names = ", ".join(quote(field.column) for field in columns)
+    names = ", ".join(quote(field.column) for field in model_columns(model))
     return f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
 
 
 def copy_statement(model: type[Model]) -> tuple[str, tuple]:
     """PostgreSQL's `COPY <table> (<the columns of insert_statement>) FROM STDIN`, and those fields."""
-    return _copy(model), insert_statement(model)[1]
+    return _copy(model), model_columns(model)
 
 
 @functools.lru_cache(maxsize=256)
@@ -85,8 +89,7 @@ def rows_update(model: type[Model], *, where: dict, values: dict) -> int:
 
 @functools.cache
 def _text_columns(model: type[Model]) -> tuple[bool, ...]:
-    _, columns = _insert(model, connection.vendor, True)
-    return tuple(isinstance(field, CharField | TextField) for field in columns)
+    return tuple(isinstance(field, CharField | TextField) for field in model_columns(model))
 
 
 def instance_insert(instance: Model) -> None:

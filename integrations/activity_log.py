@@ -4,7 +4,8 @@ Every SCIM request leaves a ScimRequest row (the connection page's activity, sta
 used"). Written inside the request, that row cost a database round trip and an INSERT on every
 call: about a tenth of a lookup's CPU and most of its remaining latency. Here a request only
 appends the record to this process's queue; a daemon thread writes whatever has gathered every
-SCIM_ACTIVITY_FLUSH_SECONDS as one multi-row INSERT, committed without waiting for the WAL flush.
+SCIM_ACTIVITY_FLUSH_SECONDS as one COPY (a multi-row INSERT on SQLite), committed without waiting
+for the WAL flush.
 
 What that trades, on purpose: the activity list shows a request up to one interval late, and a
 process killed outright (SIGKILL, a machine crash) loses the records of its last interval, as

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from employees.models import Organization
-from engagedly_portal.db import copy_statement, insert_statement
+from engagedly_portal.db import copy_statement, insert_statement, model_columns
 
 from .auth_epoch import auth_epoch_bump
 from .models import TOKEN_PREFIX, Connection, ConnectionToken, ScimRequest
@@ -111,10 +111,10 @@ def token_authenticate(*, public_id: str, plaintext: str) -> ConnectionToken | N
 
 
 @functools.cache
-def _scim_request_insert() -> tuple[str, list]:
+def _scim_request_insert() -> tuple[str, tuple]:
     """The INSERT of scim_request_record, built once per process from the model."""
     meta = ScimRequest._meta
-    columns = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = model_columns(ScimRequest)
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in columns)
     placeholders = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in columns)

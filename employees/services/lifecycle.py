@@ -50,7 +50,7 @@ def _roster_changed(organization_id: int) -> None:
 
 
 def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
-    """Mark the employee deactivated at once; the effects are applied by employee_apply_deactivation.
+    """Mark the employee deactivated at once; the organization's deactivation run applies the effects.
 
     From this write on the employee cannot sign in (the backend and the session middleware
     check the status); the background task then makes it permanent and ends every session.
