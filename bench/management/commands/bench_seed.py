@@ -53,7 +53,7 @@ def insert_series(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} "
-            f"FROM generate_series(%s, %s) AS i {join[0]}",
+            f"FROM generate_series(%s::int, %s::int) AS i {join[0]}",
             [*params, start, stop - 1, *join[1]],
         )
 
