@@ -77,7 +77,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "rest_framework",
     "employees",
     "integrations",
     "bench",
@@ -251,12 +250,6 @@ QUERY_COUNT_HEADER = env_bool("QUERY_COUNT_HEADER", False)
 if QUERY_COUNT_HEADER:
     MIDDLEWARE.insert(0, "bench.middleware.QueryCountHeaderMiddleware")
 BENCH_CEILING = env_bool("BENCH_CEILING", False)
-
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": [],
-    "UNAUTHENTICATED_USER": None,
-}
 
 LOGGING = {
     "version": 1,

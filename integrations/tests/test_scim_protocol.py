@@ -86,6 +86,17 @@ def test_unsupported_method_is_405(scim):
     assert (response.status_code, response.body["status"]) == (405, "405")
 
 
+def test_options_is_a_scim_405_and_head_answers_as_get(scim, client):
+    url = f"{scim.base}/Users"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {scim.token}"}
+
+    options = client.options(url, **auth)
+    head = client.head(url, **auth)
+
+    assert (options.status_code, options["Content-Type"]) == (405, "application/scim+json")
+    assert (head.status_code, head["Content-Type"]) == (200, "application/scim+json")
+
+
 def test_body_over_one_mebibyte_is_413_and_changes_nothing(scim):
     body = user_payload()
     body["title"] = "x" * (1024 * 1024)
