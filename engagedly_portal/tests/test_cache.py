@@ -40,7 +40,7 @@ REDIS_CACHE = {
 }
 
 
-def test_writes_together_sends_the_block_s_writes_in_one_pipeline_at_its_end(monkeypatch):
+def test_writes_together_sends_the_block_s_writes_in_one_command_at_its_end(monkeypatch):
     from django.core.cache import cache
     from django.test import override_settings
 
@@ -49,9 +49,12 @@ def test_writes_together_sends_the_block_s_writes_in_one_pipeline_at_its_end(mon
     with override_settings(CACHES=REDIS_CACHE):
         cache.delete_many(["gen", "mark"])
         client = cache._cache.get_client(write=True)
-        pipelines = []
-        real = client.pipeline
-        monkeypatch.setattr(client, "pipeline", lambda **kw: pipelines.append(kw) or real(**kw))
+        cache._cache.writes_script()(keys=[], args=[])  # loaded into Redis, as after a first create
+        commands = []
+        real = client.execute_command
+        monkeypatch.setattr(
+            client, "execute_command", lambda *a, **kw: commands.append(a[0]) or real(*a, **kw)
+        )
         outcomes = []
         with writes_together():
             cache_set("gen", "g1", 30, on_error=outcomes.append)
@@ -60,13 +63,19 @@ def test_writes_together_sends_the_block_s_writes_in_one_pipeline_at_its_end(mon
             with writes_together():  # nested: the outer block sends
                 cache_set("gen", "g2", 30, on_error=outcomes.append)
             assert cache.get("gen") is None and outcomes == [], "nothing sent before the block ends"
-        assert pipelines == [{"transaction": False}]
+            commands.clear()
+        assert commands == ["EVALSHA"]  # one round trip (a first call also loads the script)
         assert outcomes == [True, False]  # the first add took the key, the second found it
         assert (cache.get("gen"), cache.get("mark")) == ("g2", 1)
         assert 25 < client.ttl(cache.make_key("mark")) <= 30
         # Outside a block each write goes at once.
         cache_add("mark", 3, 30, then=outcomes.append)
         assert outcomes[-1] is False
+        # No timeout: kept until replaced, as cache.set(key, value, None) keeps it.
+        with writes_together():
+            cache_set("gen", {"g": 3}, None, on_error=outcomes.append)
+            cache_add("mark", 4, 30, then=outcomes.append)
+        assert (cache.get("gen"), client.ttl(cache.make_key("gen")), outcomes[-1]) == ({"g": 3}, -1, False)
         cache.delete_many(["gen", "mark"])
 
 
