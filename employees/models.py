@@ -100,7 +100,7 @@ class Employee(models.Model):
         indexes = [
             models.Index(fields=["organization", "status"], name="employee_org_status"),
             models.Index(fields=["organization", "manager_link"], name="employee_org_manager_link"),
-            # SCIM lists (integrations/scim/backend.py): the live employees of an organization in
+            # SCIM lists (integrations/scim/backend/): the live employees of an organization in
             # id order, so an import page skips its offset and counts in the index alone.
             models.Index(
                 fields=["organization", "id"],

@@ -32,7 +32,7 @@ def epoch_redis(settings, monkeypatch):
     monkeypatch.setattr(auth, "EPOCH_KEY", key)
     client = redis.Redis.from_url(settings.REDIS_URL)
     monkeypatch.setattr(auth_epoch, "_REDIS", client)
-    monkeypatch.setattr(backend, "_VERIFIED", {})
+    monkeypatch.setattr(backend.tokens, "_VERIFIED", {})
     yield client
     client.delete(key)
 
