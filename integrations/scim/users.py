@@ -9,6 +9,7 @@ from .filters import USER_ATTRIBUTES
 from .parsing import normalise_user_body, resource_load, resource_parse
 from .patch import patch_active_only, patch_apply
 from .queries import query_from_search
+from .quick_user import user_fields_quick
 from .schemas import ScimUser
 
 
@@ -22,6 +23,16 @@ def _with_active(body: dict, active: bool) -> dict:
     if not any(key.lower() == "active" for key in body):
         body["active"] = active
     return body
+
+
+def _user_body(body: dict, *, active: bool, context: Context) -> tuple[dict, bool]:
+    """The portal's fields and `active` of a create or replacement body, validated."""
+    body = _with_active(body, active)
+    quick = user_fields_quick(body)
+    if quick is not None:
+        return quick
+    user = resource_parse(ScimUser, body, context)
+    return mapping.user_fields(user), user.active
 
 
 def _record(view, outcome):
@@ -38,9 +49,8 @@ class UserListView(ResourceListView):
 
     def post(self, request, public_id):
         self.activity["operation"] = "create"
-        body = _with_active(self.body, True)
-        user = resource_parse(ScimUser, body, Context.RESOURCE_CREATION_REQUEST)
-        outcome = backend.user_create(self.scope, fields=mapping.user_fields(user), active=user.active)
+        fields, active = _user_body(self.body, active=True, context=Context.RESOURCE_CREATION_REQUEST)
+        outcome = backend.user_create(self.scope, fields=fields, active=active)
         _record(self, outcome)
         document = mapping.user_render(outcome.obj, base_url=self.base_url)
         return resource_response(request, ScimUser, document, status=201, location=True)
@@ -71,9 +81,8 @@ class UserDetailView(ScimView):
         # Okta's wizard apps PUT the whole user they just read, read-only attributes included;
         # the replacement context drops id, meta, groups and password (RFC 7644 §3.5.1).
         def change(employee):
-            body = _with_active(self.body, employee.status == "active")
-            user = resource_parse(ScimUser, body, Context.RESOURCE_REPLACEMENT_REQUEST)
-            return mapping.user_fields(user), user.active
+            active = employee.status == "active"
+            return _user_body(self.body, active=active, context=Context.RESOURCE_REPLACEMENT_REQUEST)
 
         outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
         _record(self, outcome)
