@@ -151,12 +151,19 @@ _NOT_PROVIDED = frozenset(
 )
 
 
-def _provision_clean(employee: Employee) -> None:
+_ALL_FIELDS = frozenset(field.name for field in Employee._meta.fields)
+
+
+def _provision_clean(employee: Employee, changed: list[str] | None = None) -> None:
     # Field validation (lengths, email format, required values) of the provided fields only, as
     # full_clean would do it (Employee has no clean() of its own). Uniqueness is decided by the
     # database's unique indexes: the per-constraint SELECTs of full_clean would only add
-    # statements and still race.
-    employee.clean_fields(exclude=_NOT_PROVIDED)
+    # statements and still race. An update validates only what it changes: the other values
+    # are the stored ones, validated when they were written.
+    if changed is None:
+        employee.clean_fields(exclude=_NOT_PROVIDED)
+    else:
+        employee.clean_fields(exclude=_ALL_FIELDS.difference(changed))
 
 
 def employee_provision(
@@ -248,7 +255,7 @@ def employee_sync(
         changed.append("source_connection_id")
     if not changed:
         return employee
-    _provision_clean(employee)
+    _provision_clean(employee, changed)
     values = {key: getattr(employee, key) for key in changed}
     now = timezone.now()
     # One conditional UPDATE, atomic on its own: no transaction, no row lock.

@@ -67,3 +67,20 @@ def test_seed_demo_creates_acme_with_managers_and_an_admin(db, capsys, monkeypat
     assert acme.employees.count() == 21
     assert acme.employees.filter(manager__isnull=False).count() == 20
     assert "demo-pass-123" in capsys.readouterr().out
+
+
+def test_a_provider_sync_validates_what_it_changes_and_leaves_stored_values_alone(acme):
+    employee = EmployeeFactory(organization=acme, job_title="Engineer")
+    # A value stored before a rule tightened: kept as it is by a sync that does not touch it.
+    Employee.objects.filter(pk=employee.pk).update(email="legacy-address")
+    employee.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        services.employee_sync(employee=employee, job_title="y" * 300)
+    assert "job_title" in refused.value.message_dict
+    employee.refresh_from_db()
+
+    synced = services.employee_sync(employee=employee, job_title="Staff Engineer")
+
+    stored = Employee.objects.get(pk=employee.pk)
+    assert (synced.job_title, stored.job_title, stored.email) == ("Staff Engineer",) * 2 + ("legacy-address",)
