@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 
-.PHONY: run test serve worker worker-only bench-background background-health lint format migrations-check install browser clean scim-test bench
+.PHONY: run test serve worker worker-only bench-background bench-inprocess background-health lint format migrations-check install browser clean scim-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ SCENARIO ?= all
 SIZE ?= 100k
 bench: install
 	$(BIN)/python bench/run.py --scenario $(SCENARIO) --size $(SIZE) $(BENCH_ARGS)
+
+# CPU per SCIM operation in one process, steadier than `make bench` for comparing code
+# (see bench/inprocess.py); needs the bench database that `make bench` seeds.
+bench-inprocess: install
+	$(BIN)/python bench/inprocess.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,7 +3,7 @@
 It takes the same path as a SCIM request up to the view (the full middleware stack, the SCIM
 token parsing and token check of integrations.scim, with the auth epoch read from Redis that
 SCIM requests read in their rate-limit round trip) and then answers a constant
-document: no DRF, no activity record, no domain query. Its request rate is the framework's own
+document: no SCIM view, no activity record, no domain query. Its request rate is the framework's own
 on this machine, the yardstick the SCIM scenarios of bench/run.py are measured against.
 
 Served only with BENCH_CEILING=1 (see engagedly_portal/urls.py): it has no product purpose, and
