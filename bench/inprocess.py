@@ -18,12 +18,14 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+sys.path.insert(0, str(ROOT))
+
+from bench.run import lookup_path, user_body  # noqa: E402  (Okta's bodies, as `make bench` sends them)
+
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+MANAGER = "user5@bench-100k.bench.example"
 BATCHES = 5
 
 
@@ -38,7 +40,6 @@ def setup(database_url: str, redis_url: str) -> None:
         DJANGO_SETTINGS_MODULE="engagedly_portal.settings",
     )
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -76,34 +77,6 @@ class Wsgi:
         status = []
         content = b"".join(self.app(environ, lambda s, h, e=None: status.append(s)))
         return int(status[0].split()[0]), content
-
-
-def user_body(username: str, n: int) -> dict:
-    """Okta's create body, as bench/run.py sends it."""
-    return {
-        "schemas": [CORE, ENTERPRISE],
-        "userName": username,
-        "name": {"givenName": "Ava", "familyName": f"Nguyen{n}"},
-        "emails": [{"primary": True, "value": username, "type": "work"}],
-        "displayName": f"Ava Nguyen{n}",
-        "title": "Sales Manager",
-        "addresses": [{"type": "work", "locality": "Austin", "primary": True}],
-        "locale": "en-US",
-        "externalId": f"00u{uuid.uuid4().hex[:17]}",
-        "groups": [],
-        "password": "1mz050nq",
-        "active": True,
-        ENTERPRISE: {
-            "employeeNumber": f"P-{n}",
-            "division": "Americas",
-            "department": "Sales",
-            "manager": {"value": "user5@bench-100k.bench.example"},
-        },
-    }
-
-
-def lookup(username: str) -> str:
-    return "/Users?filter=" + quote(f'userName eq "{username}"') + "&startIndex=1&count=100"
 
 
 def measure(name: str, step, count: int) -> float:
@@ -149,7 +122,7 @@ def main() -> None:
     def create(i):
         import orjson
 
-        body = user_body(f"inproc-{run}-{i}@example.com", i)
+        body = user_body(f"inproc-{run}-{i}@example.com", MANAGER, i)
         users.append((orjson.loads(expect(201, client.call("POST", "/Users", body)))["id"], body))
 
     def put(i):
@@ -166,12 +139,14 @@ def main() -> None:
     ops = {
         "ceiling": measure("ceiling", lambda i: expect(200, client.call("GET", "/_bench/ceiling")), n),
         "lookup (miss)": measure(
-            "lookup (miss)", lambda i: expect(200, client.call("GET", lookup(f"none-{run}-{i}@x.example"))), n
+            "lookup (miss)",
+            lambda i: expect(200, client.call("GET", lookup_path(f"none-{run}-{i}@x.example"))),
+            n,
         ),
         "lookup (hit)": measure(
             "lookup (hit)",
             lambda i: expect(
-                200, client.call("GET", lookup(f"user{i * 7 % 90000}@bench-100k.bench.example"))
+                200, client.call("GET", lookup_path(f"user{i * 7 % 90000}@bench-100k.bench.example"))
             ),
             n,
         ),
