@@ -6,9 +6,26 @@ exactly as the ORM prepares them (each field's pre_save and get_db_prep_save).
 """
 
 import functools
+from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import CharField, Model, TextField
+
+
+@contextmanager
+def statement_cursor(using=None):
+    """A cursor for one statement whose rows are read at once (the hot paths' INSERT, UPDATE, SELECT).
+
+    On PostgreSQL the connection's kept cursor (engagedly_portal.postgresql.base); elsewhere a
+    cursor of its own, closed after.
+    """
+    db = using or connection
+    kept = getattr(db, "kept_cursor", None)
+    if kept is not None:
+        yield kept()
+        return
+    with db.cursor() as cursor:
+        yield cursor
 
 
 @functools.cache
@@ -82,7 +99,7 @@ def rows_update(model: type[Model], *, where: dict, values: dict) -> int:
     params += [
         field.get_db_prep_value(value, connection) for field, value in zip(where_fields, tested, strict=True)
     ]
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -106,7 +123,7 @@ def instance_insert(instance: Model) -> None:
         value if type(value) is str and text else field.get_db_prep_save(value, connection)
         for field, text, value in zip(columns, _text_columns(type(instance)), values, strict=True)
     ]
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, values)
         instance.pk = cursor.fetchone()[0]
     instance._state.adding = False

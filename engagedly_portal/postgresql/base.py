@@ -37,6 +37,28 @@ class UtcTimestamptzLoader(BaseTzLoader):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept_cursor = None
+
+    def kept_cursor(self):
+        """connection.cursor() for a statement whose rows are read at once: one psycopg cursor, kept.
+
+        A new psycopg cursor for every statement (its adapters, its time-zone check) was a
+        noticeable part of a SCIM lookup's CPU. The hot statements (engagedly_portal.db and the
+        compiled SCIM queries) execute and fetch everything before the next one starts, so one
+        cursor per connection serves them all. Django's wrapper still goes around it (query
+        logging and execute_wrappers see every statement), and the health check and reconnection
+        happen as for connection.cursor(). Never close it (no `with`): it lives with the connection.
+        """
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        kept = self._kept_cursor
+        if kept is None or kept.closed or kept.connection is not self.connection:
+            with self.wrap_database_errors:
+                kept = self._kept_cursor = self.create_cursor()
+        return self._prepare_cursor(kept)
+
     def init_connection_state(self):
         super().init_connection_state()  # sets the session's TimeZone to Django's
         if self.timezone == UTC and self.connection.info.parameter_status("TimeZone") == "UTC":

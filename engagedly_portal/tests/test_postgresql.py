@@ -132,3 +132,43 @@ def test_a_connection_left_in_a_transaction_is_checked_with_a_query(server_conne
 
     assert server_connection.is_usable() is True
     server_connection.connection.execute("ROLLBACK")
+
+
+def test_the_kept_cursor_is_one_cursor_whose_statements_are_still_seen(server_connection):
+    from django.test.utils import CaptureQueriesContext
+
+    first = server_connection.kept_cursor()
+    first.execute("SELECT 1")
+    assert first.fetchall() == [(1,)]
+    with CaptureQueriesContext(server_connection) as captured:
+        second = server_connection.kept_cursor()
+        second.execute("SELECT %s::int + 1", [41])
+        assert second.fetchone() == (42,)
+
+    assert second.cursor is first.cursor  # the same psycopg cursor under a new wrapper
+    assert [query["sql"] for query in captured.captured_queries] == ["SELECT 41::int + 1"]
+
+
+def test_the_kept_cursor_survives_a_failed_statement_and_follows_a_new_connection(server_connection):
+    from django.db import DatabaseError
+
+    kept = server_connection.kept_cursor()
+    with pytest.raises(DatabaseError):
+        kept.execute("SELECT 1 / 0")
+    again = server_connection.kept_cursor()
+    again.execute("SELECT 2")
+    assert again.fetchone() == (2,)
+
+    pid = server_connection.connection.info.backend_pid
+    with psycopg.connect(**_admin_params(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    deadline = time.monotonic() + 5
+    while server_connection.is_usable() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    server_connection.health_check_done = False  # a new request: the dead connection is replaced
+    fresh = server_connection.kept_cursor()
+    fresh.execute("SELECT 3")
+
+    assert fresh.fetchone() == (3,)
+    assert fresh.cursor is not kept.cursor
+    assert server_connection.connection.info.backend_pid != pid

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from django.db.models.query import NamedValuesListIterable
 from django.db.models.utils import create_namedtuple_class
 
+from engagedly_portal.db import statement_cursor
+
 
 class Compiled:
     """A SELECT built by the ORM once per thread, then run with new parameters.
@@ -58,7 +60,7 @@ class Compiled:
             compiled[shape] = self._compile(shape)
         compiler, sql, slots, columns, row_class, converters = compiled[shape]
         params = [values[slot] if isinstance(slot, int) else slot[1] for slot in slots]
-        with compiler.connection.cursor() as cursor:
+        with statement_cursor(compiler.connection) as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         if converters:
