@@ -13,13 +13,13 @@ from django.db.models import CharField, Model, TextField
 
 
 @contextmanager
-def statement_cursor(using=None):
+def statement_cursor(db=None):
     """A cursor for one statement whose rows are read at once (the hot paths' INSERT, UPDATE, SELECT).
 
     On PostgreSQL the connection's kept cursor (engagedly_portal.postgresql.base); elsewhere a
     cursor of its own, closed after.
     """
-    db = using or connection
+    db = db or connection
     kept = getattr(db, "kept_cursor", None)
     if kept is not None:
         yield kept()

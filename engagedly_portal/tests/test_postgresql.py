@@ -8,9 +8,10 @@ from datetime import UTC
 import dj_database_url
 import psycopg
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 from django.db.utils import ConnectionHandler
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone as django_timezone
 
 from employees.models import Organization
@@ -101,6 +102,15 @@ def _admin_params() -> dict:
     }
 
 
+def _server_ends(server_connection, pid: int) -> None:
+    """The server ends the backend `pid`; returns once the connection's check can tell."""
+    with psycopg.connect(**_admin_params(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    deadline = time.monotonic() + 5
+    while server_connection.is_usable() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_an_idle_connection_is_usable_without_a_statement(server_connection):
     pid = server_connection.connection.info.backend_pid
     before = _backend_state(pid)
@@ -111,11 +121,7 @@ def test_an_idle_connection_is_usable_without_a_statement(server_connection):
 
 def test_a_connection_the_server_ended_is_not_usable_and_is_replaced(server_connection):
     pid = server_connection.connection.info.backend_pid
-    with psycopg.connect(**_admin_params(), autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-    deadline = time.monotonic() + 5
-    while server_connection.is_usable() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    _server_ends(server_connection, pid)
 
     assert server_connection.is_usable() is False
     # What Django does at the start of a request: the dead connection is dropped, a new one opens.
@@ -135,8 +141,6 @@ def test_a_connection_left_in_a_transaction_is_checked_with_a_query(server_conne
 
 
 def test_the_kept_cursor_is_one_cursor_whose_statements_are_still_seen(server_connection):
-    from django.test.utils import CaptureQueriesContext
-
     first = server_connection.kept_cursor()
     first.execute("SELECT 1")
     assert first.fetchall() == [(1,)]
@@ -150,8 +154,6 @@ def test_the_kept_cursor_is_one_cursor_whose_statements_are_still_seen(server_co
 
 
 def test_the_kept_cursor_survives_a_failed_statement_and_follows_a_new_connection(server_connection):
-    from django.db import DatabaseError
-
     kept = server_connection.kept_cursor()
     with pytest.raises(DatabaseError):
         kept.execute("SELECT 1 / 0")
@@ -160,11 +162,7 @@ def test_the_kept_cursor_survives_a_failed_statement_and_follows_a_new_connectio
     assert again.fetchone() == (2,)
 
     pid = server_connection.connection.info.backend_pid
-    with psycopg.connect(**_admin_params(), autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-    deadline = time.monotonic() + 5
-    while server_connection.is_usable() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    _server_ends(server_connection, pid)
     server_connection.health_check_done = False  # a new request: the dead connection is replaced
     fresh = server_connection.kept_cursor()
     fresh.execute("SELECT 3")
