@@ -63,6 +63,7 @@ class Run:
     elapsed: float = 0.0
     client_cpu: float = 0.0
     server_cpu: float = 0.0  # gunicorn workers' CPU seconds per second
+    worker_split: list = field(default_factory=list)  # each live worker's share of server_cpu
     postgres_cpu: float = 0.0  # the bench database's PostgreSQL backends', likewise
     notes: list = field(default_factory=list)
 
@@ -152,6 +153,14 @@ async def drive(client: Client, run: Run, step, *, concurrency: int, duration: f
     run.client_cpu = (time.process_time() - cpu0) / run.elapsed
     server1 = cpu_snapshot()
     run.server_cpu = cpu_delta(server0, server1, "workers") / run.elapsed
+    run.worker_split = sorted(
+        (
+            (seconds - server0["workers"].get(pid, 0.0)) / run.elapsed
+            for pid, seconds in server1["workers"].items()
+            if isinstance(pid, int)
+        ),
+        reverse=True,
+    )
     run.postgres_cpu = cpu_delta(server0, server1, "postgres") / run.elapsed
     client.run = None
     return run
@@ -524,9 +533,13 @@ SCENARIO_FUNCS = {
 def print_run(run: Run) -> None:
     print(f"\n== {run.name}: {run.label}")
     if run.elapsed:
+        # Each worker's part: gthread workers keep the connections they accepted, so a run
+        # whose keep-alive connections landed unevenly shows here (e.g. 95% + 5%).
+        split = " + ".join(f"{share * 100:.0f}%" for share in run.worker_split)
         print(
             f"   {run.requests} requests in {run.elapsed:.1f} s = {run.rate:.1f} req/s, {run.errors} errors; "
             f"client CPU {run.client_cpu * 100:.0f}% of one core, server workers {run.server_cpu * 100:.0f}%"
+            + (f" ({split})" if split else "")
         )
         if run.rate:
             workers, postgres = run.server_cpu / run.rate * 1000, run.postgres_cpu / run.rate * 1000
@@ -729,6 +742,9 @@ async def amain(args) -> int:
                             "rate": r.rate,
                             "errors": r.errors,
                             "client_cpu": r.client_cpu,
+                            "server_cpu": r.server_cpu,
+                            "worker_split": r.worker_split,
+                            "postgres_cpu": r.postgres_cpu,
                             "ops": {
                                 k: {
                                     "requests": len(v.latencies),
