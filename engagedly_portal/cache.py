@@ -8,12 +8,15 @@ pages' roster). A redis.Redis is safe to share between threads (connections come
 pool), so each pool's client is built once and kept.
 """
 
+import logging
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends import redis as django_redis
+
+logger = logging.getLogger(__name__)
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -46,6 +49,10 @@ class RedisCache(django_redis.RedisCache):
 
 _batch = threading.local()
 
+# Writes that writes_together blocks left for later (see deferred_writes), in order.
+_deferred: list = []
+_deferred_lock = threading.Lock()
+
 
 @contextmanager
 def writes_together():
@@ -56,7 +63,8 @@ def writes_together():
     gathered, they are one Lua script call (_WRITES; a redis-py pipeline's client-side machinery
     cost more than the round trip). They are sent when the block ends, in order, and each
     cache_add's callback then learns its outcome. Blocks nest: the outermost one sends. Without
-    Redis (the local-memory cache) each write happens at once.
+    Redis (the local-memory cache) each write happens at once. Inside deferred_writes the
+    outermost block leaves its writes for the next round trip instead.
     """
     if getattr(_batch, "ops", None) is not None:
         yield
@@ -66,7 +74,43 @@ def writes_together():
         yield
     finally:
         ops, _batch.ops = _batch.ops, None
-        _send(ops)
+        if ops and getattr(_batch, "defer", False):
+            with _deferred_lock:
+                _deferred.extend(ops)
+        else:
+            _send(ops)
+
+
+@contextmanager
+def deferred_writes():
+    """Inside the block, the cache writes gathered by writes_together are sent later, with the
+    next round trip this process makes for a SCIM request (integrations.scim.auth's rate-limit
+    script carries them) or by send_deferred (the activity writer's tick), whichever comes first.
+
+    For SCIM requests, whose cache writes (the roster generation, the background runs' marks)
+    only need to land before the next request reads them: a request of this process reads them
+    after its own round trip, which carries them first; a request of another process sees them
+    within that tick (SCIM_ACTIVITY_FLUSH_SECONDS). It spares each create its second round trip.
+    """
+    _batch.defer = True
+    try:
+        with writes_together():
+            yield
+    finally:
+        _batch.defer = False
+
+
+def deferred_take() -> list:
+    """The writes waiting to be sent, taken: the caller sends them and settles them (settle)."""
+    global _deferred
+    with _deferred_lock:
+        ops, _deferred = _deferred, []
+    return ops
+
+
+def send_deferred() -> None:
+    """Send the writes waiting to be sent now (one round trip), if any."""
+    _send(deferred_take())
 
 
 def cache_set(key: str, value, timeout: float, *, on_error: Callable[[Exception], None]) -> None:
@@ -103,43 +147,62 @@ def _send(ops: list) -> None:
                 results.append(exc)
     else:
         try:
-            results = _script_send(cache, ops)
+            keys, argv = script_arguments(ops)
+            results = cache._cache.writes_script()(keys=keys, args=argv)
         except Exception as exc:
             results = [exc] * len(ops)
-    for (_, _, _, _, then, on_error), result in zip(ops, results, strict=True):
-        if isinstance(result, Exception):
-            if on_error is not None:
-                on_error(result)
-            if then is not None:
-                then(None)
-        elif then is not None:
-            then(bool(result))
+    settle(ops, results)
 
 
-# SET, or SET NX for an add, of each key with its value and expiry in seconds (-1: none);
-# returns 1 per key written, 0 per add that found its key there.
-_WRITES = """
-local written = {}
-for i, key in ipairs(KEYS) do
-  local args = {key, ARGV[3 * i - 1]}
-  local ttl = tonumber(ARGV[3 * i])
-  if ttl >= 0 then
-    table.insert(args, 'EX')
-    table.insert(args, ttl)
+def settle(ops: list, results: list) -> None:
+    """Tell each write's callback its outcome: for each op, 1/0 (written or not, from _WRITES) or
+    the exception that stopped it."""
+    for (_, key, _, _, then, on_error), result in zip(ops, results, strict=True):
+        try:
+            if isinstance(result, Exception):
+                if on_error is not None:
+                    on_error(result)
+                if then is not None:
+                    then(None)
+            elif then is not None:
+                then(bool(result))
+        except Exception:  # a callback's failure is its own, not the caller's (maybe another request)
+            logger.exception("The callback of the cache write to %s failed.", key)
+
+
+# WRITE_ALL(first_key, first_arg): SET, or SET NX for an add, of each key from KEYS[first_key] on
+# with its kind, value and expiry in seconds (-1: none) from ARGV[first_arg] on; returns 1 per
+# key written, 0 per add that found its key there. Other scripts carry writes by including it.
+WRITE_ALL = """
+local function write_all(first_key, first_arg)
+  local written = {}
+  local i = 0
+  while KEYS[first_key + i] do
+    local a = first_arg + 3 * i
+    local args = {KEYS[first_key + i], ARGV[a + 1]}
+    local ttl = tonumber(ARGV[a + 2])
+    if ttl >= 0 then
+      table.insert(args, 'EX')
+      table.insert(args, ttl)
+    end
+    if ARGV[a] == 'add' then
+      table.insert(args, 'NX')
+    end
+    written[i + 1] = redis.call('SET', unpack(args)) and 1 or 0
+    i = i + 1
   end
-  if ARGV[3 * i - 2] == 'add' then
-    table.insert(args, 'NX')
-  end
-  written[i] = redis.call('SET', unpack(args)) and 1 or 0
+  return written
 end
-return written
 """
+_WRITES = WRITE_ALL + "return write_all(1, 1)"
 
 
-def _script_send(cache: RedisCache, ops: list) -> list[bool]:
+def script_arguments(ops: list) -> tuple[list, list]:
+    """The KEYS and ARGV that WRITE_ALL reads for `ops`, as the default cache names and stores them."""
+    cache = caches[DEFAULT_CACHE_ALIAS]
     keys, argv = [], []
     for kind, key, value, timeout, _, _ in ops:
         keys.append(cache.make_and_validate_key(key))
         expiry = cache.get_backend_timeout(timeout)
         argv += [kind, cache._cache._serializer.dumps(value), -1 if expiry is None else max(expiry, 1)]
-    return [bool(written) for written in cache._cache.writes_script()(keys=keys, args=argv)]
+    return keys, argv

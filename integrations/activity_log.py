@@ -12,6 +12,9 @@ process killed outright (SIGKILL, a machine crash) loses the records of its last
 the asynchronous commit already allowed for a database crash. A graceful stop loses nothing:
 gunicorn's worker_exit hook (gunicorn.conf.py) and atexit flush the queue. Domain writes never
 go through here. With SCIM_ACTIVITY_FLUSH_SECONDS = 0 the record is written in the request.
+
+The same tick sends the cache writes of SCIM requests that no later request of the process has
+carried yet (engagedly_portal.cache.deferred_writes), and so does the exit.
 """
 
 import atexit
@@ -21,6 +24,8 @@ import threading
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, close_old_connections, connection
+
+from engagedly_portal.cache import send_deferred
 
 from .services import scim_request_record, scim_requests_record
 
@@ -101,17 +106,19 @@ class ActivityLog:
         while not stop.wait(interval):
             try:
                 self.flush()
+                send_deferred()  # the cache writes no SCIM request has carried since
             except Exception:  # the writer must outlive any single failure
                 logger.exception("SCIM activity writer failed")
             close_old_connections()
         connection.close()
 
     def close(self) -> None:
-        """Stop the writer thread and write what is left (process exit)."""
+        """Stop the writer thread and write what is left (process exit), cache writes included."""
         self._stop.set()
         if self._thread is not None and self._thread.is_alive():
             self._thread.join(timeout=5)
         self.flush()
+        send_deferred()
 
 
 activity_log = ActivityLog()

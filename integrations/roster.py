@@ -11,6 +11,14 @@ counts only while the generation it was stored under is still the current one.
 The generation is a random value, not a counter: a counter that Redis lost (a restart, an evicted
 key) would start again at 1 and could match values stored under an earlier 1.
 
+A SCIM request's bump is sent with the next round trip of its process (the next SCIM request's
+rate-limit script, which runs before that request reads the roster) or by the activity writer's
+tick within SCIM_ACTIVITY_FLUSH_SECONDS (engagedly_portal.cache.deferred_writes). So a page served
+by the same process always sees it; a page served by another process within that fraction of a
+second may still be answered under the previous generation, as one served between the write's
+commit and an immediate bump always could be (after a creation, the new employee sorts last:
+such a page has the offset query's rows, and only its total may miss the newest employees).
+
 Without Redis the cache is per process (locmem): a change made in one process is then unknown to
 the others, which is acceptable for the single-process setups that run without Redis. Rows written
 around the services (bench's bulk seed) bump nothing: the benchmark flushes its Redis db first.

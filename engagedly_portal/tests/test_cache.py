@@ -108,3 +108,48 @@ def test_without_redis_each_write_happens_at_once():
         with writes_together():
             cache_add("mark", 1, 30, then=outcomes.append)
             assert outcomes == [True] and cache.get("mark") == 1
+
+
+def test_deferred_writes_wait_for_the_next_round_trip_in_order(caplog):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from engagedly_portal.cache import (
+        cache_add,
+        cache_set,
+        deferred_take,
+        deferred_writes,
+        send_deferred,
+        writes_together,
+    )
+
+    with override_settings(CACHES=REDIS_CACHE):
+        cache.delete_many(["gen", "mark", "x", "y"])
+        outcomes = []
+        with deferred_writes():
+            cache_set("gen", "g1", 30, on_error=outcomes.append)
+            cache_add("mark", 1, 30, then=outcomes.append)
+            with writes_together():  # a block inside (a create's) gathers into the deferred one
+                cache_set("gen", "g2", 30, on_error=outcomes.append)
+        with deferred_writes():  # a second request's
+            cache_add("mark", 2, 30, then=outcomes.append)
+        assert (cache.get("gen"), cache.get("mark"), outcomes) == (None, None, [])
+
+        send_deferred()  # one round trip for both requests' writes, in their order
+        assert outcomes == [True, False]
+        assert (cache.get("gen"), cache.get("mark")) == ("g2", 1)
+        assert deferred_take() == []
+
+        # Outside deferred_writes a block sends at its end again.
+        with writes_together():
+            cache_set("gen", "g3", 30, on_error=outcomes.append)
+        assert cache.get("gen") == "g3"
+
+        # A callback that fails is logged and the others still learn their outcome.
+        with deferred_writes():
+            cache_add("x", 1, 30, then=lambda added: 1 / 0)
+            cache_add("y", 1, 30, then=outcomes.append)
+        send_deferred()
+        assert outcomes[-1] is True
+        assert "The callback of the cache write to x failed" in caplog.text
+        cache.delete_many(["gen", "mark", "x", "y"])

@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from engagedly_portal.cache import WRITE_ALL, deferred_take, script_arguments, settle
 from integrations.auth_epoch import EPOCH_KEY, epoch_value, redis_client
 
 from .errors import ScimError
@@ -30,12 +31,18 @@ def unauthorized(detail: str = "A valid bearer token for this base URL is requir
     return ScimError(401, detail, headers=CHALLENGE)
 
 
-# INCR the window's counter (expiring with the window) and read the auth epoch, in one command.
-_COUNT_AND_READ_EPOCH = """
+# INCR the window's counter (expiring with the window), read the auth epoch, and apply the cache
+# writes this process's earlier SCIM requests left (engagedly_portal.cache.deferred_writes), in
+# one command.
+_COUNT_AND_READ_EPOCH = (
+    WRITE_ALL
+    + """
+local written = write_all(3, 1)
 local used = redis.call('INCR', KEYS[1])
 if used == 1 then redis.call('EXPIRE', KEYS[1], 120) end
-return {used, redis.call('GET', KEYS[2])}
+return {used, redis.call('GET', KEYS[2]), written}
 """
+)
 _SCRIPT = None
 
 
@@ -44,14 +51,23 @@ def _count_request(key: str) -> tuple[int, str | None]:
 
     One script call (EVALSHA) does it: Django's cache API would take three round trips (add, then
     incr, which checks that the key exists first), and even a pipeline of INCR, EXPIRE and GET
-    costs redis-py three times the packing and parsing, on every SCIM request. Without Redis
-    there is no shared epoch (None): the token is then checked in the database.
+    costs redis-py three times the packing and parsing, on every SCIM request. The same call
+    carries the cache writes that earlier requests of this process left for it, so a request
+    that read them after it (an import's page reading the roster generation) sees them. Without
+    Redis there is no shared epoch (None): the token is then checked in the database.
     """
     global _SCRIPT
     if settings.REDIS_URL:
         if _SCRIPT is None:
             _SCRIPT = redis_client().register_script(_COUNT_AND_READ_EPOCH)
-        used, epoch = _SCRIPT(keys=[key, EPOCH_KEY])
+        writes = deferred_take()
+        try:
+            keys, argv = script_arguments(writes) if writes else ([], [])
+            used, epoch, written = _SCRIPT(keys=[key, EPOCH_KEY, *keys], args=argv)
+        except Exception as exc:
+            settle(writes, [exc] * len(writes))
+            raise
+        settle(writes, written)
         return used, epoch_value(epoch)
     cache.add(key, 0, timeout=120)
     return cache.incr(key), None

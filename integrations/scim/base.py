@@ -4,6 +4,7 @@ the Okta flag, SCIM errors for everything (405 and 500 included) and the activit
 
 import logging
 import time
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from scim2_models import Context, ResponseParameters
+
+from engagedly_portal.cache import deferred_writes
 
 from . import backend, schemas
 from .activity import mask_emails, outcome_for, recorded_path
@@ -60,7 +63,8 @@ class ScimView(View):
         }
         try:
             handler = self.initial(request, kwargs.get("public_id", ""))
-            response = handler(request, *args, **kwargs)
+            with _cache_writes():
+                response = handler(request, *args, **kwargs)
         except Exception as exc:
             response = self.handle_exception(exc)
         self._record(request, response, kwargs.get("public_id"), started)
@@ -125,6 +129,13 @@ class ScimView(View):
 
     def if_match(self):
         return self.request.headers.get("If-Match")
+
+
+def _cache_writes():
+    """Where the handler's cache writes go: left for the next round trip when records are written
+    behind the requests (engagedly_portal.cache.deferred_writes; the activity writer's tick sends
+    what no request carried), else at once as they are made."""
+    return deferred_writes() if settings.SCIM_ACTIVITY_FLUSH_SECONDS > 0 else nullcontext()
 
 
 def _authenticate(request, public_id: str, epoch: str | None) -> "backend.Scope":

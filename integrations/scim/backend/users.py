@@ -105,10 +105,10 @@ def _user_page(scope: Scope, *, start: int, count: int) -> Page:
 
     Why the page is the offset query's page exactly: both values count only under the roster
     generation they were stored under, which every creation, provider deletion, restoration and
-    deletion of an employee replaces; under one generation the live rows are the same, and rows
-    are ordered by primary key alone, so the row at an anchor's position is still P. (Profile
-    edits change neither membership nor order, which is why filtered and sorted lists are not
-    served here.)
+    deletion of an employee replaces (integrations.roster says when); under one generation the
+    live rows are the same, and rows are ordered by primary key alone, so the row at an anchor's
+    position is still P. (Profile edits change neither membership nor order, which is why
+    filtered and sorted lists are not served here.)
 
     Falls back to the offset read of `paged` (and COUNT) for a deep page with nothing stored near it
     under the current generation (the first deep page after a change, an expired entry, or no
