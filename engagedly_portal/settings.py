@@ -237,8 +237,9 @@ SCIM_MAX_PAGE_SIZE = env_int("SCIM_MAX_PAGE_SIZE", 200)
 # With Redis, a worker trusts a token it verified for at most this long, and only while the auth
 # epoch is unchanged (integrations/auth_epoch.py): revocation takes effect at once either way.
 SCIM_TOKEN_CACHE_SECONDS = env_int("SCIM_TOKEN_CACHE_SECONDS", 60)
-# Activity records are written in batches this often (integrations/activity_log.py); 0 writes
-# each one in its request.
+# Activity records are written in batches this often (integrations/activity_log.py), and a SCIM
+# request's cache writes not carried by a later request are sent at the same tick
+# (engagedly_portal.cache.deferred_writes); 0 writes both in the request.
 SCIM_ACTIVITY_FLUSH_SECONDS = env_float("SCIM_ACTIVITY_FLUSH_SECONDS", 0.25)
 SCIM_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCIM_MAX_BODY_BYTES * 2
