@@ -565,6 +565,12 @@ def print_run(run: Run) -> None:
         print(f"   {note}")
 
 
+def one_worker_served(run: Run) -> bool:
+    """Did one of several workers do nearly all of the run's work (under a tenth of the other's)?"""
+    split = run.worker_split
+    return len(split) > 1 and split[0] > 0 and split[-1] < split[0] / 10
+
+
 def print_summary(runs: list[Run], rss: dict) -> None:
     ceilings = [r.rate for r in runs if r.name == "ceiling" and r.rate]
     ceiling = sum(ceilings) / len(ceilings) if ceilings else 0.0
@@ -584,6 +590,13 @@ def print_summary(runs: list[Run], rss: dict) -> None:
     for run in runs:
         for note in run.notes:
             print(f"   {run.name}: {note}")
+    idle = [run.name for run in runs if one_worker_served(run)]
+    if idle:
+        print(
+            f"   WARNING: one gunicorn worker served (almost) nothing in {', '.join(idle)}: the client's "
+            "keep-alive connections all landed on the other, which halves `ceiling` more than the SCIM "
+            "scenarios. Shares of this run are not comparable; run it again (bench/README.md)."
+        )
     if rss:
         print(
             "   gunicorn worker RSS after the runs: "

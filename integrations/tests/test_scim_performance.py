@@ -199,3 +199,12 @@ def test_compiled_lookup_and_read_by_id_give_what_the_orm_gives(acme, outsider_o
         with pytest.raises(ScimError) as error:
             backend.user_get(scope, pk=str(pk))
         assert error.value.status == 404
+
+
+def test_bench_flags_a_run_that_one_worker_served_alone():
+    from bench.run import Run, one_worker_served
+
+    run = Run("ceiling", "")
+    for split, flagged in (([0.97, 0.0], True), ([0.93, 0.08], True), ([0.93, 0.47], False), ([0.9], False)):
+        run.worker_split = split
+        assert one_worker_served(run) is flagged, split
