@@ -9,7 +9,8 @@ each per round over ROUNDS rounds, so a noisy stretch of the host falls on all o
 on one; each figure is an operation's lowest batch, with its median beside it.
 
 It needs the bench database seeded (`make bench` once, or `manage.py bench_seed`); it creates a
-connection in `bench-100k` and pushes new users into it, which the next `bench_seed` removes.
+connection in `bench-100k`, pushes new users into it and deactivates seeded users, all of which
+the next `bench_seed` undoes.
 """
 
 import argparse
