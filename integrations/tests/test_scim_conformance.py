@@ -30,10 +30,13 @@ def free_port() -> int:
     raise RuntimeError("No free port in 8101-8109 for the conformance server.")
 
 
-def server_database(tmp_path) -> str:
+@pytest.fixture
+def server_database(tmp_path):
+    """The live server's own database: on PostgreSQL `<test database>_conformance`, dropped after."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp_path / 'conformance.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'conformance.sqlite3'}"
+        return
     import psycopg
 
     config = dj_database_url.parse(url)
@@ -51,7 +54,9 @@ def server_database(tmp_path) -> str:
     with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + "/" + name
+    yield url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(env, *args) -> str:
@@ -63,12 +68,12 @@ def run(env, *args) -> str:
 
 
 @pytest.mark.slow
-def test_scim2_tester_reports_no_failures(tmp_path):
+def test_scim2_tester_reports_no_failures(tmp_path, server_database):
     port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "engagedly_portal.settings",
-        "DATABASE_URL": server_database(tmp_path),
+        "DATABASE_URL": server_database,
         "DEBUG": "0",
         "SECRET_KEY": "conformance-run-secret-key-not-for-production",
         "PORT": str(port),
