@@ -155,8 +155,8 @@ def _send(ops: list) -> None:
 
 
 def settle(ops: list, results: list) -> None:
-    """Tell each write's callback its outcome: for each op, 1/0 (written or not, from _WRITES) or
-    the exception that stopped it."""
+    """Tell each write's callback its outcome: for each op, 1/0 (written or not, as WRITE_ALL
+    returns it) or the exception that stopped it."""
     for (_, key, _, _, then, on_error), result in zip(ops, results, strict=True):
         try:
             if isinstance(result, Exception):
