@@ -5,6 +5,7 @@ the Okta flag, SCIM errors for everything (405 and 500 included) and the activit
 import logging
 import time
 from contextlib import nullcontext
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -21,7 +22,7 @@ from .auth import rate_limit_check, token_from_header, unauthorized
 from .errors import ScimError, error_response, scim_response
 from .filters import sort_field, to_q
 from .parsing import json_body, resource_load
-from .queries import ListQuery, parameters_from_params, query_from_params
+from .queries import ListQuery, parameters_from_params, query_from_params, query_params
 
 logger = logging.getLogger(__name__)
 
@@ -120,12 +121,17 @@ class ScimView(View):
 
     # Helpers for the endpoints
 
-    @property
+    @cached_property
     def base_url(self) -> str:
-        path = f"/scim/v2/{self.kwargs['public_id']}"
-        if settings.PUBLIC_BASE_URL:
-            return settings.PUBLIC_BASE_URL + path
-        return self.request.build_absolute_uri(path)
+        """PUBLIC_BASE_URL, else the request's scheme and host, then /scim/v2/<public id>.
+
+        What request.build_absolute_uri(path) gives for this path, at a third of its CPU (most
+        of it re-parsing a path known to be absolute): get_host() has validated the host against
+        ALLOWED_HOSTS, and neither it nor the public id (letters, digits, - and _ in every route
+        that renders URLs) holds a character that would need quoting.
+        """
+        origin = settings.PUBLIC_BASE_URL or f"{self.request.scheme}://{self.request.get_host()}"
+        return f"{origin}/scim/v2/{self.kwargs['public_id']}"
 
     def if_match(self):
         return self.request.headers.get("If-Match")
@@ -187,7 +193,7 @@ class ResourceListView(ScimView):
     attributes: dict = {}
 
     def list_response(self, page_fn, render, query: ListQuery | None = None):
-        query = query or query_from_params(self.request.GET)
+        query = query or query_from_params(query_params(self.request))
         translated = to_q(query.filter, self.attributes) if query.filter else None
         sort = sort_field(query.sort_by, self.attributes) if query.sort_by else None
         page = page_fn(
@@ -223,7 +229,7 @@ def resource_response(request, model, document: dict, *, status: int = 200, loca
     if location:
         headers["Location"] = document["meta"]["location"]
     return scim_response(
-        resource_select(document, model, parameters_from_params(request.GET)),
+        resource_select(document, model, parameters_from_params(query_params(request))),
         status=status,
         headers=headers,
     )

@@ -182,6 +182,32 @@ def test_attributes_and_excluded_attributes(scim):
     assert "name" not in without and "emails" not in without and without["userName"]
 
 
+def test_query_parameters_are_read_as_django_reads_them(scim):
+    assert scim.post("/Users", {**user_payload("zoe@example.com"), "userName": "zoé"}).status_code == 201
+    scim.post("/Users", user_payload("amy@example.com"))
+
+    assert scim.get("/Users?count=5&count=1").body["itemsPerPage"] == 1  # the last value counts
+    raw = scim.get('/Users?filter=userName eq "ZOÉ"').body
+    encoded = scim.get("/Users?filter=userName%20eq%20%22zo%C3%A9%22").body
+    assert raw["totalResults"] == encoded["totalResults"] == 1
+    assert raw["Resources"][0]["userName"] == "zoé"
+    # An escaped byte that is not UTF-8 reads as U+FFFD, as Django reads it: no match, no error.
+    assert scim.get("/Users?filter=userName%20eq%20%22zo%E9%22").body["totalResults"] == 0
+
+
+def test_too_many_query_parameters_is_a_scim_400(scim, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    before = ScimRequest.objects.count()
+
+    response = scim.get("/Users?" + "&".join(f"p{i}=1" for i in range(6)))
+
+    assert response.status_code == 400
+    assert response.body["scimType"] == "invalidSyntax"
+    assert response.body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert ScimRequest.objects.count() == before + 1  # recorded as a client error
+    assert scim.get("/Users?" + "&".join(f"p{i}=1" for i in range(5))).status_code == 200
+
+
 def test_filters_and_sorting_run_in_the_database(scim):
     for name, title in [("zoe@example.com", "CTO"), ("amy@example.com", "CEO"), ("bob@other.org", "")]:
         scim.post("/Users", {**user_payload(name), "title": title})
