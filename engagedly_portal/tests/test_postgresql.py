@@ -3,7 +3,7 @@ connection health check needs no query yet notices a connection the server ended
 
 import os
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 
 import dj_database_url
 import psycopg
@@ -170,3 +170,20 @@ def test_the_kept_cursor_survives_a_failed_statement_and_follows_a_new_connectio
     assert fresh.fetchone() == (3,)
     assert fresh.cursor is not kept.cursor
     assert server_connection.connection.info.backend_pid != pid
+
+
+def test_the_kept_cursor_keeps_its_adapters_from_one_statement_to_another(server_connection):
+    kept = server_connection.kept_cursor()
+    kept.execute("SELECT %s::int, %s::timestamptz", [7, datetime(2026, 11, 29, 5, 6, 7, tzinfo=UTC)])
+    assert kept.fetchall() == [(7, datetime(2026, 11, 29, 5, 6, 7, tzinfo=UTC))]
+    adapters = kept.cursor._tx
+
+    # Other statements, other types in the same positions: each value still goes and comes back
+    # as its own type, through the same Transformer.
+    kept.execute("SELECT %s::text, %s::int8, %s::bool", ["é", 2**40, True])
+    assert kept.fetchall() == [("é", 2**40, True)]
+    kept.execute("SELECT %s::timestamptz, NULL::int", [datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)])
+    row = kept.fetchone()
+
+    assert row == (datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), None) and row[0].tzinfo is UTC
+    assert kept.cursor._tx is adapters
