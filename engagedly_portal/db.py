@@ -56,15 +56,24 @@ def insert_statement(model: type[Model], *, returning: bool = False) -> tuple[st
 
 
 @functools.cache
-def _copy(model: type[Model]) -> str:
+def _copy(model: type[Model]) -> tuple[str, tuple]:
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in model_columns(model))
-    return f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+    # Each column's type without its modifier (varchar(500) → varchar), as psycopg names them.
+    types = tuple(field.db_type(connection).split("(")[0] for field in model_columns(model))
+    return f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)", types
 
 
-def copy_statement(model: type[Model]) -> tuple[str, tuple]:
-    """PostgreSQL's `COPY <table> (<the columns of insert_statement>) FROM STDIN`, and those fields."""
-    return _copy(model), model_columns(model)
+def copy_statement(model: type[Model]) -> tuple[str, tuple, tuple]:
+    """PostgreSQL's `COPY <table> (<the columns of insert_statement>) FROM STDIN` in binary
+    format, those fields, and their column types for psycopg's Copy.set_types.
+
+    Binary rows cost about a third of the client CPU of text ones (values are packed, not
+    formatted), and PostgreSQL reads a timestamp without parsing it. Every value must then be
+    of its column's exact type: integers within range, aware datetimes, strings.
+    """
+    sql, types = _copy(model)
+    return sql, model_columns(model), types
 
 
 @functools.lru_cache(maxsize=256)

@@ -112,7 +112,11 @@ class ScimRequest(models.Model):
         BACKGROUND = "background", "Background"
         OTHER = "other", "Other"
 
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="requests")
+    # No index of its own: scimrequest_conn_time starts with it, and serves the connection's
+    # lookups and its cascade; one index fewer to update on every request's record.
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="requests", db_index=False
+    )
     token = models.ForeignKey(
         ConnectionToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
     )

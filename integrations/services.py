@@ -150,16 +150,17 @@ def scim_requests_record(records: list[dict]) -> None:
     """Write many activity records (integrations.activity_log's batches) in one statement.
 
     Committed without waiting for the WAL flush on PostgreSQL, as scim_request_record is, in
-    its own transaction. On PostgreSQL the rows go through COPY with the values as the request
-    built them (integers, strings, aware datetimes, None: types psycopg writes as they are),
-    about a tenth of the CPU of preparing each value through its model field for an INSERT.
+    its own transaction. On PostgreSQL the rows go through a binary COPY with the values as the
+    request built them (integers, strings, aware datetimes, None: types psycopg packs as they
+    are), a small part of the CPU of preparing each value through its model field for an INSERT.
     """
     if connection.vendor == "postgresql":
-        copy_sql, columns = copy_statement(ScimRequest)
+        copy_sql, columns, types = copy_statement(ScimRequest)
         rows = [[_record_value(fields, field) for field in columns] for fields in records]
         with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
             with cursor.cursor.copy(copy_sql) as copy:
+                copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
         return
