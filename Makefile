@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 
-.PHONY: run test serve worker worker-only bench-background bench-inprocess background-health lint format migrations-check install browser clean scim-test bench
+.PHONY: run test serve worker worker-only bench-background bench-inprocess bench-instructions background-health lint format migrations-check install browser clean scim-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,14 @@ bench: install
 # (see bench/inprocess.py); needs the bench database that `make bench` seeds.
 bench-inprocess: install
 	$(BIN)/python bench/inprocess.py $(BENCH_ARGS)
+
+# Instructions per SCIM operation under valgrind's callgrind, the same from run to run whatever
+# the host is doing (see bench/instructions.py); needs the bench database that `make bench` seeds.
+bench-instructions: install
+	@command -v valgrind >/dev/null 2>&1 || { \
+	  echo "Installing Debian's valgrind for the instruction counts"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
+	$(BIN)/python bench/instructions.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

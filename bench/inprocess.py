@@ -109,19 +109,17 @@ def measure(steps: dict, count: int, settle) -> dict[str, list[float]]:
     return batches
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--requests", type=int, default=1500, help="calls per operation")
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/portal_perf_bench")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
-    args = parser.parse_args()
-    setup(args.database_url, args.redis_url)
+def operations(count: int) -> dict:
+    """The measured operations, each `step(i)` one request through the WSGI application.
+
+    Creates a connection in `bench-100k`; "create POST" pushes new users, which "GET by id" and
+    "update PUT" then use (so they run after it), and "deactivate PATCH" takes a different seeded
+    active user each call (up to `count` + 200 of them).
+    """
+    import orjson
 
     from employees.models import Employee, Organization
     from integrations import services
-    from integrations.activity_log import activity_log
 
     organization = Organization.objects.filter(slug="bench-100k").first()
     if organization is None:
@@ -134,7 +132,7 @@ def main() -> None:
     active = list(
         Employee.objects.filter(organization=organization, status=Employee.Status.ACTIVE)
         .filter(username__endswith="@bench-100k.bench.example")
-        .values_list("pk", flat=True)[: args.requests + 200]
+        .values_list("pk", flat=True)[: count + 200]
     )
 
     def expect(status: int, answer: tuple[int, bytes]) -> bytes:
@@ -143,8 +141,6 @@ def main() -> None:
         return answer[1]
 
     def create(i):
-        import orjson
-
         body = user_body(f"inproc-{run}-{i}@example.com", MANAGER, i)
         users.append((orjson.loads(expect(201, client.call("POST", "/Users", body)))["id"], body))
 
@@ -157,38 +153,53 @@ def main() -> None:
         body = {"schemas": [PATCH], "Operations": [operation]}
         expect(200, client.call("PATCH", f"/Users/{active.pop()}", body))
 
+    return {
+        "ceiling": lambda i: expect(200, client.call("GET", "/_bench/ceiling")),
+        "lookup (miss)": lambda i: expect(200, client.call("GET", lookup_path(f"none-{run}-{i}@x.example"))),
+        "lookup (hit)": lambda i: expect(
+            200, client.call("GET", lookup_path(f"user{i * 7 % 90000}@bench-100k.bench.example"))
+        ),
+        "create POST": create,
+        "GET by id": lambda i: expect(200, client.call("GET", f"/Users/{users[i % len(users)][0]}")),
+        "update PUT": put,
+        "deactivate PATCH": deactivate,
+    }
+
+
+def shares(cpu: dict) -> tuple[float, float, float, float]:
+    """okta-push's and okta-mix's mixes of the operations' figures, and ceiling's share of each."""
+    push = (cpu["lookup (miss)"] + cpu["create POST"]) / 2
+    mix = (
+        0.6 * cpu["lookup (hit)"]
+        + 0.1 * cpu["GET by id"]
+        + 0.2 * cpu["update PUT"]
+        + 0.1 * cpu["deactivate PATCH"]
+    )
+    return push, cpu["ceiling"] / push, mix, cpu["ceiling"] / mix
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=1500, help="calls per operation")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/portal_perf_bench")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
+    args = parser.parse_args()
+    setup(args.database_url, args.redis_url)
+
+    from integrations.activity_log import activity_log
+
+    steps = operations(args.requests)
     n = args.requests
     print(f"CPU per request in one process, {ROUNDS} batches of {n // ROUNDS} taking turns, bench-100k:")
-    ops = measure(
-        {
-            "ceiling": lambda i: expect(200, client.call("GET", "/_bench/ceiling")),
-            "lookup (miss)": lambda i: expect(
-                200, client.call("GET", lookup_path(f"none-{run}-{i}@x.example"))
-            ),
-            "lookup (hit)": lambda i: expect(
-                200, client.call("GET", lookup_path(f"user{i * 7 % 90000}@bench-100k.bench.example"))
-            ),
-            "create POST": create,
-            "GET by id": lambda i: expect(200, client.call("GET", f"/Users/{users[i % len(users)][0]}")),
-            "update PUT": put,
-            "deactivate PATCH": deactivate,
-        },
-        n,
-        settle=activity_log.flush,
-    )
+    ops = measure(steps, n, settle=activity_log.flush)
     activity_log.close()
     for label, pick in (("lowest", 0), ("median", ROUNDS // 2)):
-        cpu = {name: times[pick] for name, times in ops.items()}
-        push = (cpu["lookup (miss)"] + cpu["create POST"]) / 2
-        mix = (
-            0.6 * cpu["lookup (hit)"]
-            + 0.1 * cpu["GET by id"]
-            + 0.2 * cpu["update PUT"]
-            + 0.1 * cpu["deactivate PATCH"]
-        )
+        push, push_share, mix, mix_share = shares({name: times[pick] for name, times in ops.items()})
         print(
-            f"   {label}: okta-push mix of these {push:.3f} ms, ceiling ÷ it {cpu['ceiling'] / push:.0%}; "
-            f"okta-mix {mix:.3f} ms, ceiling ÷ it {cpu['ceiling'] / mix:.0%}"
+            f"   {label}: okta-push mix of these {push:.3f} ms, ceiling ÷ it {push_share:.0%}; "
+            f"okta-mix {mix:.3f} ms, ceiling ÷ it {mix_share:.0%}"
         )
 
 

@@ -208,3 +208,28 @@ def test_bench_flags_a_run_that_one_worker_served_alone():
     for split, flagged in (([0.97, 0.0], True), ([0.93, 0.08], True), ([0.93, 0.47], False), ([0.9], False)):
         run.worker_split = split
         assert one_worker_served(run) is flagged, split
+
+
+def test_bench_compares_each_scenario_with_the_ceilings_run_beside_it():
+    from bench.run import Run, adjacent_ceiling, run_order
+
+    assert run_order(["ceiling", "okta-push", "okta-mix"]) == [
+        "ceiling",
+        "okta-push",
+        "ceiling",
+        "okta-mix",
+        "ceiling",
+    ]
+    assert run_order(["okta-push"]) == ["okta-push"]
+
+    def run(name, rate):
+        made = Run(name, "")
+        made.op("GET").latencies.extend([0.01] * rate)
+        made.elapsed = 1.0
+        return made
+
+    # The host slows down within the run: the later scenario is held to the later ceilings.
+    runs = [run("ceiling", 800), run("okta-push", 400), run("ceiling", 600), run("lookup", 300)]
+    runs += [run("lookup", 280), run("ceiling", 400)]
+    assert adjacent_ceiling(runs, 1)[0] == 700
+    assert adjacent_ceiling(runs, 3)[0] == adjacent_ceiling(runs, 4)[0] == 500
