@@ -8,7 +8,7 @@ exactly as the ORM prepares them (each field's pre_save and get_db_prep_save).
 import functools
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import CharField, Model, TextField
 
 
@@ -19,13 +19,20 @@ def statement_cursor(db=None):
     On PostgreSQL the connection's kept cursor (engagedly_portal.postgresql.base); elsewhere a
     cursor of its own, closed after.
     """
-    db = db or connection
+    db = db or connections[DEFAULT_DB_ALIAS]
     kept = getattr(db, "kept_cursor", None)
     if kept is not None:
         yield kept()
         return
     with db.cursor() as cursor:
         yield cursor
+
+
+def _current():
+    """This thread's default database connection itself. `django.db.connection` is a proxy that
+    looks the connection up in a context-local store on every attribute read, and preparing a
+    row's values reads it once a field."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 @functools.cache
@@ -98,17 +105,15 @@ def rows_update(model: type[Model], *, where: dict, values: dict) -> int:
     Keys are field names or attnames (`manager_id`); a None in `where` matches NULL. Values are
     prepared as QuerySet.update prepares them. Returns the number of rows updated.
     """
+    db = _current()
     conditions = tuple((name, value is None) for name, value in where.items())
-    sql, set_fields, where_fields = _update(model, connection.vendor, tuple(values), conditions)
+    sql, set_fields, where_fields = _update(model, db.vendor, tuple(values), conditions)
     tested = [value for value in where.values() if value is not None]
     params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(set_fields, values.values(), strict=True)
+        field.get_db_prep_save(value, db) for field, value in zip(set_fields, values.values(), strict=True)
     ]
-    params += [
-        field.get_db_prep_value(value, connection) for field, value in zip(where_fields, tested, strict=True)
-    ]
-    with statement_cursor() as cursor:
+    params += [field.get_db_prep_value(value, db) for field, value in zip(where_fields, tested, strict=True)]
+    with statement_cursor(db) as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -124,16 +129,17 @@ def instance_insert(instance: Model) -> None:
     No pre_save/post_save signals are sent: use it only for models that have no receivers.
     Integrity errors are raised as the ORM raises them (django.db.IntegrityError).
     """
+    db = _current()
     sql, columns = insert_statement(type(instance), returning=True)
     values = [field.pre_save(instance, True) for field in columns]
     # A str for a text column is what the field's preparation returns anyway (CharField's
     # to_python): skipping the call for those is about half the preparation of an employee row.
     values = [
-        value if type(value) is str and text else field.get_db_prep_save(value, connection)
+        value if type(value) is str and text else field.get_db_prep_save(value, db)
         for field, text, value in zip(columns, _text_columns(type(instance)), values, strict=True)
     ]
-    with statement_cursor() as cursor:
+    with statement_cursor(db) as cursor:
         cursor.execute(sql, values)
         instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
