@@ -71,7 +71,7 @@ class UserDetailView(ScimView):
     operation = "lookup"
 
     def get(self, request, public_id, pk):
-        employee = backend.user_get(self.scope, pk=pk)
+        employee = backend.user_get(self.scope, pk=pk, rendered_only=True)
         self.activity["employee_id"] = employee.pk
         return resource_response(request, ScimUser, mapping.user_render(employee, base_url=self.base_url))
 

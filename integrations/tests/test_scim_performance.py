@@ -195,10 +195,14 @@ def test_compiled_lookup_and_read_by_id_give_what_the_orm_gives(acme, outsider_o
         assert (page.items, page.total) == ([], 0)
 
     _same_user(backend.user_get(scope, pk=str(ava.pk)), Employee.objects.get(pk=ava.pk))
+    row = backend.user_get(scope, pk=str(ava.pk), rendered_only=True)
+    assert row == Employee.objects.values_list(*USER_COLUMNS, named=True).get(pk=ava.pk)
+    assert mapping.user_render(row, base_url=base) == mapping.user_render(stored, base_url=base)
     for pk in (outsider.pk, gone.pk, 2**62):
-        with pytest.raises(ScimError) as error:
-            backend.user_get(scope, pk=str(pk))
-        assert error.value.status == 404
+        for rendered_only in (False, True):
+            with pytest.raises(ScimError) as error:
+                backend.user_get(scope, pk=str(pk), rendered_only=rendered_only)
+            assert error.value.status == 404
 
 
 def test_bench_flags_a_run_that_one_worker_served_alone():
