@@ -40,7 +40,12 @@ class Employee(models.Model):
         RESOLVED = "resolved", "Resolved"
         UNRESOLVED = "unresolved", "Unresolved"
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="employees")
+    # No index of its own: employee_org_status (and the other indexes below that start with it)
+    # serve every lookup by organization and its cascade; one index fewer to write per INSERT
+    # and per update that is not a HOT one (a deactivation).
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="employees", db_index=False
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
     )
