@@ -178,14 +178,17 @@ def shares(cpu: dict) -> tuple[float, float, float, float]:
     return push, cpu["ceiling"] / push, mix, cpu["ceiling"] / mix
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--requests", type=int, default=1500, help="calls per operation")
+def arguments(doc: str, requests: int, requests_help: str) -> argparse.ArgumentParser:
+    """The options the in-process benchmarks share: calls per operation and where the bench data is."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=requests, help=requests_help)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/portal_perf_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = arguments(__doc__, 1500, "calls per operation").parse_args()
     setup(args.database_url, args.redis_url)
 
     from integrations.activity_log import activity_log

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.inprocess import operations, setup, shares  # noqa: E402
+from bench.inprocess import arguments, operations, setup, shares  # noqa: E402
 
 OPERATIONS = (
     "ceiling",
@@ -104,12 +104,7 @@ def count(operation: str, args) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--requests", type=int, default=150, help="counted calls per operation")
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/portal_perf_bench")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
+    parser = arguments(__doc__, 150, "counted calls per operation")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
