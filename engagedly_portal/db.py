@@ -19,7 +19,7 @@ def statement_cursor(db=None):
     On PostgreSQL the connection's kept cursor (engagedly_portal.postgresql.base); elsewhere a
     cursor of its own, closed after.
     """
-    db = db or connections[DEFAULT_DB_ALIAS]
+    db = db or _current()
     kept = getattr(db, "kept_cursor", None)
     if kept is not None:
         yield kept()

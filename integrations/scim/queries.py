@@ -56,9 +56,10 @@ def query_params(request) -> dict[str, str]:
     raw = request.META.get("QUERY_STRING", "")
     if not raw:
         return {}
+    encoding = request.encoding or settings.DEFAULT_CHARSET
     try:
         data = raw.encode("iso-8859-1")  # PEP 3333: the server decoded the bytes as Latin-1
-        raw = data.decode(request.encoding or settings.DEFAULT_CHARSET)
+        raw = data.decode(encoding)
     except UnicodeEncodeError:
         pass  # not from a WSGI server: already text
     except UnicodeDecodeError:
@@ -67,7 +68,7 @@ def query_params(request) -> dict[str, str]:
         pairs = parse_qsl(
             raw,
             keep_blank_values=True,
-            encoding=request.encoding or settings.DEFAULT_CHARSET,
+            encoding=encoding,
             max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
         )
     except ValueError as exc:

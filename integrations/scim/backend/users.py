@@ -49,21 +49,11 @@ _USER_BY_USERNAME = Compiled(
     _ORG,
     _USERNAME,
 )
-_USER_BY_PK = Compiled(
-    Employee,
-    lambda organization_id, pk: _live_employees(organization_id).filter(pk=pk).order_by("pk")[:1],
-    _ORG,
-    _PK,
-)
+_USER_BY_PK = Compiled(Employee, lambda organization_id, pk: _live_by_pk(organization_id, pk)[:1], _ORG, _PK)
 # The same row as a named row of the rendered columns, for a read that only renders it.
 _USER_ROW_BY_PK = Compiled(
     Employee,
-    lambda organization_id, pk: (
-        _live_employees(organization_id)
-        .filter(pk=pk)
-        .order_by("pk")
-        .values_list(*USER_COLUMNS, named=True)[:1]
-    ),
+    lambda organization_id, pk: _live_by_pk(organization_id, pk).values_list(*USER_COLUMNS, named=True)[:1],
     _ORG,
     _PK,
 )
@@ -86,6 +76,10 @@ _USERS_AFTER = Compiled(
 
 def _live_employees(organization_id: int):
     return Employee.objects.filter(organization_id=organization_id, provider_deleted_at__isnull=True)
+
+
+def _live_by_pk(organization_id: int, pk: int):
+    return _live_employees(organization_id).filter(pk=pk).order_by("pk")
 
 
 def user_list(
