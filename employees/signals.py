@@ -1,11 +1,27 @@
 """The domain's one outward hook: other apps record what the domain did, without the domain importing them."""
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from django.dispatch import Signal
 
-# Sent inside the transaction that applied a deactivation's effects, exactly once per deactivation.
-# Arguments: employee, has_account (whether it had a login account to block), sessions_ended,
-# reports_reassigned.
-employee_deactivation_applied = Signal()
+if TYPE_CHECKING:
+    from .models import Employee
+
+# Sent inside the transaction that applied a batch of deactivations' effects, once per batch; each
+# deactivation is in exactly one. A burst of deprovisioning is applied a batch at a time, so
+# receivers write what they record for the whole batch at once. Arguments: applied, a list of
+# DeactivationApplied.
+employee_deactivations_applied = Signal()
+
+
+@dataclass(frozen=True)
+class DeactivationApplied:
+    employee: "Employee"
+    has_account: bool  # whether it had a login account to block
+    sessions_ended: int
+    reports_reassigned: int
+
 
 # Sent when an organization's access may have changed (saved or deleted by support staff, or its
 # settings updated by an admin): identity-provider integrations that cache what they verified

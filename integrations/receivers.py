@@ -6,7 +6,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from employees.signals import (
-    employee_deactivation_applied,
+    DeactivationApplied,
+    employee_deactivations_applied,
     employee_roster_changed,
     organization_access_changed,
 )
@@ -16,28 +17,38 @@ from .models import ScimRequest
 from .roster import roster_generation_bump
 
 
-@receiver(employee_deactivation_applied, dispatch_uid="integrations.deactivation_activity")
-def record_deactivation_applied(
-    sender, employee, sessions_ended: int, reports_reassigned: int, has_account: bool = True, **kwargs
-):
-    if employee.source_connection_id is None:
-        return
-    if has_account:
-        effects = f"sign-in blocked, {sessions_ended} session(s) ended"
+@receiver(employee_deactivations_applied, dispatch_uid="integrations.deactivation_activity")
+def record_deactivations_applied(sender, applied: list[DeactivationApplied], **kwargs):
+    """One activity entry per deactivation of a provisioned employee, in the connection that
+    sourced it; the batch's entries in one INSERT (a per-entry save was half of the worker's CPU
+    per deactivation)."""
+    now = timezone.now()
+    ScimRequest.objects.bulk_create(
+        [
+            ScimRequest(
+                connection_id=item.employee.source_connection_id,
+                created_at=now,
+                method="TASK",
+                path="deactivation",
+                status_code=200,
+                outcome=ScimRequest.Outcome.SUCCESS,
+                operation=ScimRequest.Operation.BACKGROUND,
+                resource_id=str(item.employee.pk),
+                employee=item.employee,
+                detail=_detail(item),
+            )
+            for item in applied
+            if item.employee.source_connection_id is not None
+        ]
+    )
+
+
+def _detail(item: DeactivationApplied) -> str:
+    if item.has_account:
+        effects = f"sign-in blocked, {item.sessions_ended} session(s) ended"
     else:
         effects = "no portal sign-in to block"
-    ScimRequest.objects.create(
-        connection_id=employee.source_connection_id,
-        created_at=timezone.now(),
-        method="TASK",
-        path="deactivation",
-        status_code=200,
-        outcome=ScimRequest.Outcome.SUCCESS,
-        operation=ScimRequest.Operation.BACKGROUND,
-        resource_id=str(employee.pk),
-        employee=employee,
-        detail=f"Deactivation applied: {effects}, {reports_reassigned} direct report(s) reassigned.",
-    )
+    return f"Deactivation applied: {effects}, {item.reports_reassigned} direct report(s) reassigned."
 
 
 @receiver(organization_access_changed, dispatch_uid="integrations.organization_access_changed")

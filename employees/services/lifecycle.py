@@ -12,7 +12,7 @@ from django.utils import timezone
 from engagedly_portal.db import rows_update
 
 from ..models import Employee, Organization, UserSession
-from ..signals import employee_deactivation_applied, employee_roster_changed
+from ..signals import DeactivationApplied, employee_deactivations_applied, employee_roster_changed
 from .managers import _lock_organization
 
 User = get_user_model()
@@ -172,19 +172,22 @@ def _deactivations_apply(*, organization_id: int, policy: str, employee_ids: lis
     Employee.objects.filter(pk__in=[employee.pk for employee in employees]).update(
         deactivation_applied_at=now
     )
+    applied = []
     for employee in employees:
         # REASSIGN batches hold one employee (see organization_apply_deactivations), so the
         # manager read above is still the employee's own when the reports move up to them.
         reports_moved = _direct_reports_handle(employee=employee)
         employee.deactivation_applied_at = now
-        # Inside the transaction: the activity entry is written exactly once, with the effects.
-        employee_deactivation_applied.send(
-            sender=Employee,
-            employee=employee,
-            has_account=bool(employee.user_id),
-            sessions_ended=sessions[employee.user_id] if employee.user_id else 0,
-            reports_reassigned=reports_moved,
+        applied.append(
+            DeactivationApplied(
+                employee=employee,
+                has_account=bool(employee.user_id),
+                sessions_ended=sessions[employee.user_id] if employee.user_id else 0,
+                reports_reassigned=reports_moved,
+            )
         )
+    # Inside the transaction: the activity entries are written exactly once, with the effects.
+    employee_deactivations_applied.send(sender=Employee, applied=applied)
     return len(employees)
 
 

@@ -505,6 +505,43 @@ def test_a_deactivation_run_applies_a_batch_in_a_few_statements(
     assert not User.objects.filter(pk__in=[leaver.user_id for leaver in leavers], is_active=True).exists()
 
 
+def test_a_deactivation_run_records_each_provisioned_leaver_once_in_one_statement(
+    acme, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    okta = connection_create(organization=acme, name="Okta").connection
+    with_sign_in = [make(acme, f"s{n}@acme.example", password="pw-Leaver-123") for n in range(6)]
+    Employee.objects.filter(pk__in=[e.pk for e in with_sign_in]).update(source_connection=okta)
+    without = [  # provisioned, no portal sign-in yet
+        services.employee_provision(organization=acme, source_connection=okta, email=f"n{n}@acme.example")
+        for n in range(6)
+    ]
+    manual = make(acme, "manual@acme.example")  # not provisioned: nothing to record for a connection
+    UserSession.objects.create(
+        session_key="s0", user_id=with_sign_in[0].user_id, session_data="", expire_date=timezone.now()
+    )
+    with django_capture_on_commit_callbacks():
+        for leaver in [*with_sign_in, *without, manual]:
+            services.employee_deactivate(employee=reload(leaver))
+
+    # The batch's twelve activity entries are one INSERT on top of the run's statements.
+    with django_assert_max_num_queries(11):
+        outcome = services.organization_apply_deactivations(organization_id=acme.pk)
+
+    assert outcome.applied == 13
+    entries = {
+        entry.employee_id: entry
+        for entry in ScimRequest.objects.filter(connection=okta, operation=ScimRequest.Operation.BACKGROUND)
+    }
+    assert set(entries) == {e.pk for e in with_sign_in + without}
+    assert entries[with_sign_in[0].pk].detail == (
+        "Deactivation applied: sign-in blocked, 1 session(s) ended, 0 direct report(s) reassigned."
+    )
+    assert "sign-in blocked, 0 session(s) ended" in entries[with_sign_in[1].pk].detail
+    assert "no portal sign-in to block" in entries[without[0].pk].detail
+    assert all(entry.resource_id == str(pk) and entry.method == "TASK" for pk, entry in entries.items())
+    assert not ScimRequest.objects.filter(employee=manual).exists()
+
+
 def test_a_deactivation_run_stops_at_its_bound_and_queues_the_next(
     acme, outsider_org, published, django_capture_on_commit_callbacks, monkeypatch
 ):
