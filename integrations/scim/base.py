@@ -17,7 +17,7 @@ from scim2_models import Context, ResponseParameters
 from engagedly_portal.cache import deferred_writes
 
 from . import backend, schemas
-from .activity import mask_emails, outcome_for, recorded_path
+from .activity import mask_emails, outcome_for
 from .auth import rate_limit_check, token_from_header, unauthorized
 from .errors import ScimError, error_response, scim_response
 from .filters import sort_field, to_q
@@ -107,7 +107,9 @@ class ScimView(View):
                 token=self.scope.token if self.scope else None,
                 created_at=timezone.now(),
                 method=request.method[:10],
-                path=recorded_path(request.path, request.META.get("QUERY_STRING", "")),
+                # Decoded and masked when the record is written (integrations.services).
+                path=request.path,
+                query_string=request.META.get("QUERY_STRING", ""),
                 status_code=response.status_code,
                 outcome=outcome_for(response.status_code),
                 operation=self.activity["operation"],

@@ -46,6 +46,20 @@ def test_a_scim_request_runs_no_statement_for_its_record_and_the_writer_saves_it
     assert (record.connection_id, record.method, record.status_code) == (scim.connection.pk, "GET", 200)
 
 
+def test_a_queued_lookup_is_stored_decoded_with_its_email_masked(scim, settings):
+    settings.SCIM_ACTIVITY_FLUSH_SECONDS = 60  # the path is decoded and masked by the writer
+    query = "filter=userName+eq+%22ava.nguyen%40example.com%22&startIndex=1&count=100"
+    assert scim.get(f"/Users?{query}").status_code == 200
+    assert scim.get("/Users?count=2").status_code == 200
+
+    activity_log.close()
+    base = f"/scim/v2/{scim.connection.public_id}/Users"
+    assert paths() == [
+        f"{base}?count=2",
+        f'{base}?filter=userName eq "a***@example.com"&startIndex=1&count=100',
+    ]
+
+
 def test_the_writer_thread_writes_what_gathered_in_one_insert(acme_connection, settings):
     settings.SCIM_ACTIVITY_FLUSH_SECONDS = 0.05
     log = ActivityLog()
