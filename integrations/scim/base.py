@@ -9,6 +9,8 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -132,11 +134,45 @@ class ScimView(View):
         ALLOWED_HOSTS, and neither it nor the public id (letters, digits, - and _ in every route
         that renders URLs) holds a character that would need quoting.
         """
-        origin = settings.PUBLIC_BASE_URL or f"{self.request.scheme}://{self.request.get_host()}"
+        origin = settings.PUBLIC_BASE_URL or _origin(self.request)
         return f"{origin}/scim/v2/{self.kwargs['public_id']}"
 
     def if_match(self):
         return self.request.headers.get("If-Match")
+
+
+# scheme://host of the requests seen, by the request values they come from. request.scheme and
+# get_host() (settings reads, the host's regular expression, the ALLOWED_HOSTS patterns) cost
+# each rendering request more than the rest of its URL; only hosts that passed get_host()'s
+# validation are kept, a few, and any change of settings (tests) empties the table.
+_ORIGINS: dict[tuple, str] = {}
+_ORIGINS_MAX = 32
+
+
+def _origin(request) -> str:
+    meta = request.META
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+    key = (
+        meta.get("wsgi.url_scheme"),
+        meta.get("HTTP_HOST"),
+        meta.get("HTTP_X_FORWARDED_HOST"),
+        meta.get("SERVER_NAME"),
+        meta.get("SERVER_PORT"),
+        meta.get("HTTP_X_FORWARDED_PORT"),
+        meta.get(proxy_header[0]) if proxy_header else None,
+    )
+    origin = _ORIGINS.get(key)
+    if origin is None:
+        origin = f"{request.scheme}://{request.get_host()}"  # DisallowedHost for a host not allowed
+        if len(_ORIGINS) >= _ORIGINS_MAX:
+            _ORIGINS.clear()
+        _ORIGINS[key] = origin
+    return origin
+
+
+@receiver(setting_changed)
+def _forget_origins(**kwargs):
+    _ORIGINS.clear()
 
 
 def _cache_writes():

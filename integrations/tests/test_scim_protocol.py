@@ -208,6 +208,25 @@ def test_too_many_query_parameters_is_a_scim_400(scim, settings):
     assert scim.get("/Users?" + "&".join(f"p{i}=1" for i in range(5))).status_code == 200
 
 
+def test_locations_follow_each_request_host_and_scheme_and_refuse_other_hosts(scim, settings):
+    settings.ALLOWED_HOSTS = ["hr.example.com", "testserver"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    created = scim.post("/Users", user_payload())
+    path = f"/scim/v2/{scim.connection.public_id}/Users/{created.body['id']}"
+    assert created["Location"] == f"http://testserver{path}"
+
+    for _ in range(2):  # the second time from what the first one learned
+        behind_proxy = scim.get(path, headers={"Host": "hr.example.com", "X-Forwarded-Proto": "https"})
+        assert behind_proxy.body["meta"]["location"] == f"https://hr.example.com{path}"
+        plain = scim.get(path, headers={"Host": "hr.example.com"})
+        assert plain.body["meta"]["location"] == f"http://hr.example.com{path}"
+
+    settings.ALLOWED_HOSTS = ["testserver"]  # a host allowed before is refused once it is not
+    assert scim.client.get(path, HTTP_HOST="hr.example.com", HTTP_AUTHORIZATION=scim.auth).status_code == 400
+    settings.PUBLIC_BASE_URL = "https://people.example.com"
+    assert scim.get(path).body["meta"]["location"] == f"https://people.example.com{path}"
+
+
 def test_filters_and_sorting_run_in_the_database(scim):
     for name, title in [("zoe@example.com", "CTO"), ("amy@example.com", "CEO"), ("bob@other.org", "")]:
         scim.post("/Users", {**user_payload(name), "title": title})
