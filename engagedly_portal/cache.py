@@ -32,12 +32,6 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
         return client
 
-    def writes_script(self):
-        """The script of writes_together (see _WRITES), registered once on the write client."""
-        if self._writes is None:
-            self._writes = self.get_client(write=True).register_script(_WRITES)
-        return self._writes
-
 
 class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
@@ -60,8 +54,7 @@ def writes_together():
 
     A SCIM create makes two small cache writes after its INSERT (the roster generation and the
     manager-link run mark), each a round trip to Redis costing more CPU in redis-py than in Redis;
-    gathered, they are one Lua script call (_WRITES; a redis-py pipeline's client-side machinery
-    cost more than the round trip). They are sent when the block ends, in order, and each
+    gathered, they are one round_trip. They are sent when the block ends, in order, and each
     cache_add's callback then learns its outcome. Blocks nest: the outermost one sends. Without
     Redis (the local-memory cache) each write happens at once. Inside deferred_writes the
     outermost block leaves its writes for the next round trip instead.
@@ -147,16 +140,15 @@ def _send(ops: list) -> None:
                 results.append(exc)
     else:
         try:
-            keys, argv = script_arguments(ops)
-            results = cache._cache.writes_script()(keys=keys, args=argv)
+            results = round_trip(cache._cache.get_client(write=True), write_commands(ops))
         except Exception as exc:
             results = [exc] * len(ops)
     settle(ops, results)
 
 
 def settle(ops: list, results: list) -> None:
-    """Tell each write's callback its outcome: for each op, 1/0 (written or not, as WRITE_ALL
-    returns it) or the exception that stopped it."""
+    """Tell each write's callback its outcome: for each op, its reply (true: written; None: an
+    add that found its key there) or the exception that stopped it."""
     for (_, key, _, _, then, on_error), result in zip(ops, results, strict=True):
         try:
             if isinstance(result, Exception):
@@ -170,39 +162,40 @@ def settle(ops: list, results: list) -> None:
             logger.exception("The callback of the cache write to %s failed.", key)
 
 
-# WRITE_ALL(first_key, first_arg): SET, or SET NX for an add, of each key from KEYS[first_key] on
-# with its kind, value and expiry in seconds (-1: none) from ARGV[first_arg] on; returns 1 per
-# key written, 0 per add that found its key there. Other scripts carry writes by including it.
-WRITE_ALL = """
-local function write_all(first_key, first_arg)
-  local written = {}
-  local i = 0
-  while KEYS[first_key + i] do
-    local a = first_arg + 3 * i
-    local args = {KEYS[first_key + i], ARGV[a + 1]}
-    local ttl = tonumber(ARGV[a + 2])
-    if ttl >= 0 then
-      table.insert(args, 'EX')
-      table.insert(args, ttl)
-    end
-    if ARGV[a] == 'add' then
-      table.insert(args, 'NX')
-    end
-    written[i + 1] = redis.call('SET', unpack(args)) and 1 or 0
-    i = i + 1
-  end
-  return written
-end
-"""
-_WRITES = WRITE_ALL + "return write_all(1, 1)"
-
-
-def script_arguments(ops: list) -> tuple[list, list]:
-    """The KEYS and ARGV that WRITE_ALL reads for `ops`, as the default cache names and stores them."""
+def write_commands(ops: list) -> list[tuple]:
+    """The Redis commands of `ops`, keys and values as the default cache names and stores them:
+    SET with its expiry (none for a timeout of None), and NX for an add."""
     cache = caches[DEFAULT_CACHE_ALIAS]
-    keys, argv = [], []
+    commands = []
     for kind, key, value, timeout, _, _ in ops:
-        keys.append(cache.make_and_validate_key(key))
+        command = ["SET", cache.make_and_validate_key(key), cache._cache._serializer.dumps(value)]
         expiry = cache.get_backend_timeout(timeout)
-        argv += [kind, cache._cache._serializer.dumps(value), -1 if expiry is None else max(expiry, 1)]
-    return keys, argv
+        if expiry is not None:
+            command += ["EX", max(int(expiry), 1)]
+        if kind == "add":
+            command.append("NX")
+        commands.append(tuple(command))
+    return commands
+
+
+def round_trip(client, commands: list[tuple]) -> list:
+    """Send `commands` to Redis in one write and read their replies: one round trip.
+
+    What a redis-py pipeline (transaction=False) does, without its machinery: a SCIM request's
+    round trip (rate limit, auth epoch, the cache writes before it) through a Pipeline cost the
+    request more CPU than the commands themselves, and through a Lua script more again, the
+    script's run in Redis keeping the request waiting long enough to be put to sleep. Replies
+    come as the connection's parser gives them (bytes, integers, None), without redis-py's
+    response callbacks. Any failure (an error reply, a timeout, a lost connection) is raised,
+    and the connection, whose remaining replies are unknown, is dropped rather than reused.
+    """
+    pool = client.connection_pool
+    connection = pool.get_connection()
+    try:
+        connection.send_packed_command(connection.pack_commands(commands))
+        return [connection.read_response() for _ in commands]
+    except BaseException:
+        connection.disconnect()
+        raise
+    finally:
+        pool.release(connection)

@@ -12,7 +12,7 @@ The generation is a random value, not a counter: a counter that Redis lost (a re
 key) would start again at 1 and could match values stored under an earlier 1.
 
 A SCIM request's bump is sent with the next round trip of its process (the next SCIM request's
-rate-limit script, which runs before that request reads the roster) or by the activity writer's
+rate-limit round trip, made before that request reads the roster) or by the activity writer's
 tick within SCIM_ACTIVITY_FLUSH_SECONDS (engagedly_portal.cache.deferred_writes). So a page served
 by the same process always sees it; a page served by another process within that fraction of a
 second may still be answered under the previous generation, as one served between the write's

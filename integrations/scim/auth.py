@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from engagedly_portal.cache import WRITE_ALL, deferred_take, script_arguments, settle
+from engagedly_portal.cache import deferred_take, round_trip, settle, write_commands
 from integrations.auth_epoch import EPOCH_KEY, epoch_value, redis_client
 
 from .errors import ScimError
@@ -31,44 +31,30 @@ def unauthorized(detail: str = "A valid bearer token for this base URL is requir
     return ScimError(401, detail, headers=CHALLENGE)
 
 
-# INCR the window's counter (expiring with the window), read the auth epoch, and apply the cache
-# writes this process's earlier SCIM requests left (engagedly_portal.cache.deferred_writes), in
-# one command.
-_COUNT_AND_READ_EPOCH = (
-    WRITE_ALL
-    + """
-local written = write_all(3, 1)
-local used = redis.call('INCR', KEYS[1])
-if used == 1 then redis.call('EXPIRE', KEYS[1], 120) end
-return {used, redis.call('GET', KEYS[2]), written}
-"""
-)
-_SCRIPT = None
-
-
 def _count_request(key: str) -> tuple[int, str | None]:
     """Add this request to the window's counter; return it and the auth epoch: one round trip.
 
-    One script call (EVALSHA) does it: Django's cache API would take three round trips (add, then
-    incr, which checks that the key exists first), and even a pipeline of INCR, EXPIRE and GET
-    costs redis-py three times the packing and parsing, on every SCIM request. The same call
-    carries the cache writes that earlier requests of this process left for it, so a request
-    that read them after it (an import's page reading the roster generation) sees them. Without
-    Redis there is no shared epoch (None): the token is then checked in the database.
+    The counter is created with the window's expiry unless it exists, then incremented, and the
+    epoch read, in one round trip (engagedly_portal.cache.round_trip), which also carries the
+    cache writes that earlier requests of this process left for it, so a request that reads them
+    after it (an import's page reading the roster generation) sees them. Without Redis there is
+    no shared epoch (None): the token is then checked in the database.
     """
-    global _SCRIPT
     if settings.REDIS_URL:
-        if _SCRIPT is None:
-            _SCRIPT = redis_client().register_script(_COUNT_AND_READ_EPOCH)
         writes = deferred_take()
+        commands = [
+            *write_commands(writes),
+            ("SET", key, 0, "EX", 120, "NX"),
+            ("INCR", key),
+            ("GET", EPOCH_KEY),
+        ]
         try:
-            keys, argv = script_arguments(writes) if writes else ([], [])
-            used, epoch, written = _SCRIPT(keys=[key, EPOCH_KEY, *keys], args=argv)
+            replies = round_trip(redis_client(), commands)
         except Exception as exc:
             settle(writes, [exc] * len(writes))
             raise
-        settle(writes, written)
-        return used, epoch_value(epoch)
+        settle(writes, replies[: len(writes)])
+        return replies[-2], epoch_value(replies[-1])
     cache.add(key, 0, timeout=120)
     return cache.incr(key), None
 

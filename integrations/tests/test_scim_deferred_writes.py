@@ -1,5 +1,5 @@
 """A SCIM request's cache writes (the roster generation, the background runs' marks) ride with the
-next round trip of the process: the next SCIM request's rate-limit script, or the activity writer's
+next round trip of the process: the next SCIM request's rate-limit round trip, or the activity writer's
 tick when no request comes (engagedly_portal.cache.deferred_writes).
 
 transactional_db, Redis for the cache and the rate limit (one database of it, as in production).
@@ -32,14 +32,14 @@ def deferring(settings, monkeypatch):
     }
     settings.SCIM_ACTIVITY_FLUSH_SECONDS = 60  # the writer does not tick during the test
     monkeypatch.setattr("integrations.auth_epoch._REDIS", None)  # clients for this Redis
-    monkeypatch.setattr(auth, "_SCRIPT", None)
     cache._cache.get_client(write=True).flushdb()
     yield
     activity_log.close()
 
 
-def redis_commands(monkeypatch) -> list[str]:
-    """Every command sent on the rate limit's client and the cache's, in order."""
+def redis_round_trips(monkeypatch) -> list[list[str]]:
+    """Every round trip to Redis, as the names of the commands it sent, in order: the rate limit's
+    (engagedly_portal.cache.round_trip) and each command sent on its own by either client."""
     from integrations.auth_epoch import redis_client
 
     sent = []
@@ -47,10 +47,17 @@ def redis_commands(monkeypatch) -> list[str]:
         real = client.execute_command
 
         def spy(*args, real=real, **kwargs):
-            sent.append(str(args[0]))
+            sent.append([str(args[0])])
             return real(*args, **kwargs)
 
         monkeypatch.setattr(client, "execute_command", spy)
+    real_round_trip = auth.round_trip
+
+    def round_trip(client, commands):
+        sent.append([command[0] for command in commands])
+        return real_round_trip(client, commands)
+
+    monkeypatch.setattr(auth, "round_trip", round_trip)
     return sent
 
 
@@ -64,17 +71,21 @@ def test_a_create_s_cache_writes_ride_with_the_next_request_s_round_trip(deferri
     before = generation(organization_id)
     assert before is not None
 
-    sent = redis_commands(monkeypatch)
+    sent = redis_round_trips(monkeypatch)
     created = scim_tx.post("/Users", user_payload("ava@example.com"))
     assert created.status_code == 201
-    # The create made one round trip (its rate limit); its own writes wait for the next one.
-    assert sent == ["EVALSHA"]
+    # The create made one round trip (its rate limit: the window's counter created unless it
+    # exists, incremented, and the auth epoch read); its own writes wait for the next one.
+    assert sent == [["SET", "INCR", "GET"]]
     assert generation(organization_id) == before
 
     sent.clear()
     page = scim_tx.get("/Users?startIndex=1&count=10").body
-    # The next request's rate-limit script carried them, before its page read the roster.
-    assert sent[0] == "EVALSHA" and "SET" not in sent
+    # The next request's rate-limit round trip carried them (the roster generation, and the
+    # manager-link run's mark where the run is queued through Redis), before its page read the roster.
+    carried, own = sent[0][:-3], sent[0][-3:]
+    assert own == ["SET", "INCR", "GET"] and carried and set(carried) == {"SET"}
+    assert ["SET"] not in sent
     assert generation(organization_id) != before
     assert (page["totalResults"], [r["userName"] for r in page["Resources"]]) == (1, ["ava@example.com"])
 
@@ -112,7 +123,6 @@ def test_writes_are_settled_as_failed_when_redis_does_not_answer(
     # The rate limit's Redis stops answering (the cache's stays up, to read the result).
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     monkeypatch.setattr("integrations.auth_epoch._REDIS", None)
-    monkeypatch.setattr(auth, "_SCRIPT", None)
     # Served without the rate limit (the cache is optional), and the roster's write reported.
     assert scim_tx.get("/Users?startIndex=1&count=10").status_code == 200
     assert "Could not bump the roster generation" in caplog.text
