@@ -2,7 +2,7 @@
 
 It takes the same path as a SCIM request up to the view (the full middleware stack, the SCIM
 token parsing and token check of integrations.scim, with the auth epoch read from Redis that
-SCIM requests read in their rate-limit round trip) and then answers a constant
+SCIM requests read in their rate-limit round trip, through the same round_trip) and then answers a constant
 document: no SCIM view, no activity record, no domain query. Its request rate is the framework's own
 on this machine, the yardstick the SCIM scenarios of bench/run.py are measured against.
 

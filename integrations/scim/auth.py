@@ -83,11 +83,12 @@ def rate_limit_check(public_id: str) -> str | None:
 
 
 def auth_epoch_read() -> str | None:
-    """The auth epoch alone, for callers that do not count requests (None when unknown)."""
+    """The auth epoch alone, for callers that do not count requests (None when unknown); read
+    through the same round_trip as the rate limit's."""
     if not settings.REDIS_URL:
         return None
     try:
-        epoch = redis_client().get(EPOCH_KEY)
+        (epoch,) = round_trip(redis_client(), [("GET", EPOCH_KEY)])
         return epoch_value(epoch)
     except Exception:
         logger.warning("SCIM auth epoch unavailable; Redis did not answer.")
