@@ -23,7 +23,6 @@ class RedisCacheClient(django_redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients: dict = {}
-        self._writes = None
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)

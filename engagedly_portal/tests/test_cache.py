@@ -154,3 +154,24 @@ def test_deferred_writes_wait_for_the_next_round_trip_in_order(caplog):
         assert outcomes[-1] is True
         assert "The callback of the cache write to x failed" in caplog.text
         cache.delete_many(["gen", "mark", "x", "y"])
+
+
+def test_a_round_trip_answers_each_command_in_order_and_drops_a_connection_left_mid_reply():
+    import pytest
+    import redis
+
+    from engagedly_portal.cache import round_trip
+
+    client = redis.Redis.from_url(REDIS, socket_timeout=1)
+    client.delete("rt-counter", "rt-text")
+    commands = [("SET", "rt-counter", 0, "EX", 120, "NX"), ("INCR", "rt-counter"), ("GET", "rt-missing")]
+    assert round_trip(client, commands) == [b"OK", 1, None]
+    assert round_trip(client, commands) == [None, 2, None]  # NX: the counter was there
+    assert 110 < client.ttl("rt-counter") <= 120
+
+    client.set("rt-text", "not a number")
+    with pytest.raises(redis.ResponseError):
+        round_trip(client, [("INCR", "rt-text"), ("INCR", "rt-counter")])
+    # The second reply was never read: that connection is gone, and the next round trip is clean.
+    assert round_trip(client, [("GET", "rt-counter")]) == [b"3"]
+    client.delete("rt-counter", "rt-text")
