@@ -1,11 +1,15 @@
 """Employee records: create, update, and the provisioning writes of identity providers."""
 
-from django.db import IntegrityError, transaction
+import functools
+
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F
+from django.db.models.utils import create_namedtuple_class
 from django.utils import timezone
 
 from engagedly_portal.cache import writes_together
-from engagedly_portal.db import instance_insert, rows_update
+from engagedly_portal.db import instance_insert, rows_update, statement_cursor
 
 from ..models import Employee, Organization
 from .accounts import _new_account
@@ -209,14 +213,18 @@ def employee_provision(
 
 
 def _insert(employee: Employee) -> None:
+    _single_write(lambda: instance_insert(employee))
+
+
+def _single_write(write):
+    """Run one write statement: atomic on its own outside a transaction (no BEGIN and COMMIT
+    round trips); inside a caller's transaction, in a savepoint, which keeps that transaction
+    usable when a unique index refuses the row (the caller then looks for the employee who holds
+    the value, or reports the conflict)."""
     if transaction.get_connection().in_atomic_block:
-        # In a caller's transaction, a savepoint keeps that transaction usable when a unique index
-        # refuses the row (the caller then looks for the employee who holds the value).
         with transaction.atomic():
-            instance_insert(employee)
-    else:
-        # A single INSERT is atomic on its own: no BEGIN and COMMIT round trips.
-        instance_insert(employee)
+            return write()
+    return write()
 
 
 class EmployeeChanged(Exception):
@@ -259,10 +267,12 @@ def employee_sync(
     values = {key: getattr(employee, key) for key in changed}
     now = timezone.now()
     # One conditional UPDATE, atomic on its own: no transaction, no row lock.
-    updated = rows_update(
-        Employee,
-        where={"id": employee.pk, "version": employee.version},
-        values={**values, "version": employee.version + 1, "updated_at": now},
+    updated = _single_write(
+        lambda: rows_update(
+            Employee,
+            where={"id": employee.pk, "version": employee.version},
+            values={**values, "version": employee.version + 1, "updated_at": now},
+        )
     )
     if not updated:
         raise EmployeeChanged(employee.pk)
@@ -272,6 +282,102 @@ def employee_sync(
         # A new email may be the one some reports are waiting for.
         _enqueue_manager_links_on_commit(employee.organization_id)
     return employee
+
+
+def employee_profile_replace(
+    *, organization_id: int, pk: int, manager_email: str, returning: tuple[str, ...], **profile: str
+):
+    """A provider's replacement of a live, active employee's profile in one statement, when it
+    is a plain edit; else None, and nothing is written.
+
+    What employee_sync writes, without reading the employee first: one UPDATE ... RETURNING,
+    conditional on what makes the edit plain. The employee is active (the replacement keeps it
+    so), keeps its email and its manager's email exactly (so no manager link and no waiting
+    report needs resolving), and some value does change (an unchanged replacement writes
+    nothing and keeps its version). The values are validated as employee_sync validates them.
+    Returns the updated row as a named row of `returning`, or None when any of that does not
+    hold, a value is invalid, or a unique index refuses it (another employee's username): the
+    caller then reads the employee and goes through employee_sync, which decides and reports as
+    always. A replacement that is a plain edit thus costs one round trip instead of two.
+    """
+    fields = _normalise_profile(profile)
+    manager_email = (manager_email or "").strip()
+    email = fields.pop("email", None)
+    if email is None:
+        return None
+    try:
+        for name, value in fields.items():
+            _FIELDS[name].clean(value, None)  # what clean_fields runs for the field
+    except ValidationError:
+        return None
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, row_class, converters = _profile_replace_statement(
+        db.vendor, tuple(fields), bool(manager_email), returning
+    )
+    now = timezone.now()
+    values = list(fields.values())
+    params = [*values, *([manager_email] if manager_email else []), now, pk, organization_id]
+    params += [Employee.Status.ACTIVE, email]
+    if manager_email:
+        params += [manager_email, Employee.ManagerLink.RESOLVED, Employee.ManagerLink.PENDING]
+    else:
+        params += [Employee.ManagerLink.NONE]
+    params += [*values, *([manager_email] if manager_email else [])]
+    try:
+        row = _single_write(lambda: _fetch_one(db, sql, params))
+    except IntegrityError:
+        return None
+    if row is None:
+        return None
+    if converters:  # what the ORM makes of the values (SQLite's timestamps, for one)
+        row = list(row)
+        for index, expression, functions in converters:
+            for function in functions:
+                row[index] = function(row[index], expression, db)
+    return tuple.__new__(row_class, row)
+
+
+_FIELDS = {field.name: field for field in Employee._meta.fields}
+
+
+def _fetch_one(db, sql: str, params: list):
+    with statement_cursor(db) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+@functools.lru_cache(maxsize=64)
+def _profile_replace_statement(vendor: str, names: tuple, has_manager: bool, returning: tuple):
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    table = quote(Employee._meta.db_table)
+    column = {name: quote(field.column) for name, field in _FIELDS.items()}
+    column["pk"] = column["id"]
+    written = [*names, *(["manager_email"] if has_manager else [])]
+    assignments = ", ".join(f"{column[name]} = %s" for name in written)
+    version = column["version"]
+    manager = (
+        f"{column['manager_email']} = %s AND {column['manager_link']} IN (%s, %s)"
+        if has_manager
+        else f"{column['manager_email']} = '' AND {column['manager_link']} = %s AND "
+        f"{column['manager_link_error']} = '' AND {column['manager']} IS NULL"
+    )
+    changes = " OR ".join(f"{column[name]} <> %s" for name in written)
+    # Table and column names come from the model; every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET {assignments}, {version} = {version} + 1, {column['updated_at']} = %s "  # noqa: S608
+        f"WHERE {column['id']} = %s AND {column['organization']} = %s "
+        f"AND {column['provider_deleted_at']} IS NULL AND {column['status']} = %s "
+        f"AND {column['email']} = %s AND {manager} AND ({changes}) "
+        f"RETURNING {', '.join(column[name] for name in returning)}"
+    )
+    converters = []
+    for index, name in enumerate(returning):
+        expression = _FIELDS["id" if name == "pk" else name].get_col(Employee._meta.db_table)
+        db = connections[DEFAULT_DB_ALIAS]
+        functions = db.ops.get_db_converters(expression) + expression.get_db_converters(db)
+        if functions:
+            converters.append((index, expression, functions))
+    return sql, create_namedtuple_class(*returning), converters
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from scim2_models import Context
 
 from . import backend, mapping
 from .base import ResourceListView, ScimView, resource_response
-from .errors import scim_response
+from .errors import ScimError, scim_response
 from .filters import USER_ATTRIBUTES
 from .parsing import normalise_user_body, resource_load, resource_parse
 from .patch import patch_active_only, patch_apply
@@ -77,14 +77,28 @@ class UserDetailView(ScimView):
 
     def put(self, request, public_id, pk):
         self.activity["operation"] = "update"
-
         # Okta's wizard apps PUT the whole user they just read, read-only attributes included;
         # the replacement context drops id, meta, groups and password (RFC 7644 §3.5.1).
-        def change(employee):
-            active = employee.status == "active"
-            return _user_body(self.body, active=active, context=Context.RESOURCE_REPLACEMENT_REQUEST)
+        context = Context.RESOURCE_REPLACEMENT_REQUEST
+        try:
+            # Without `active`, an active user stays active (the plain edit's case; any other
+            # status is read and kept below).
+            fields, active = _user_body(self.body, active=True, context=context)
+        except ScimError:
+            fields = active = None  # reported below, after the user is found, as always
+        sent_active = any(key.lower() == "active" for key in self.body)
 
-        outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
+        def change(employee):
+            if fields is not None and sent_active:
+                return fields, active
+            return _user_body(self.body, active=employee.status == "active", context=context)
+
+        outcome = None
+        if fields is not None and self.if_match() is None:
+            # The common replacement, a profile edit of an active user: one statement.
+            outcome = backend.user_replace_plain(self.scope, pk=pk, fields=fields, active=active)
+        if outcome is None:
+            outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
         _record(self, outcome)
         return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=self.base_url))
 

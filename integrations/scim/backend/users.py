@@ -263,6 +263,24 @@ def _write_user(
     return Outcome(obj=employee, operation=operation)
 
 
+def user_replace_plain(scope: Scope, *, pk: str, fields: dict, active: bool) -> Outcome | None:
+    """A replacement that is a plain profile edit of an active user, in one statement
+    (employees.services.employee_profile_replace), the updated row rendered as it is; None when
+    it is anything else, and user_update then reads and decides."""
+    number = as_pk(pk)
+    if number is None or active is not True:
+        return None
+    fields = dict(fields)
+    row = services.employee_profile_replace(
+        organization_id=scope.organization.pk,
+        pk=number,
+        manager_email=fields.pop("manager_email"),
+        returning=USER_COLUMNS,
+        **fields,
+    )
+    return None if row is None else Outcome(obj=row, operation="update")
+
+
 def user_update(
     scope: Scope,
     *,

@@ -1,0 +1,97 @@
+"""PUT /Users/{id}: a plain profile edit of an active user is one conditional UPDATE; everything
+else (a status change, a new email or manager, a refused value) is read and decided as before."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from employees.models import Employee
+
+from .conftest import user_payload
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+@pytest.fixture
+def stored(scim):
+    created = scim.post("/Users", user_payload("ava.nguyen@example.com"))
+    assert created.status_code == 201
+    return scim.get(f"/Users/{created.body['id']}").body
+
+
+def employee_statements(queries) -> list[str]:
+    return [q["sql"].split()[0].upper() for q in queries if "employees_employee" in q["sql"]]
+
+
+def test_a_profile_edit_is_one_update_and_answers_the_stored_user(scim, stored):
+    with CaptureQueriesContext(connection) as queries:
+        response = scim.put(f"/Users/{stored['id']}", {**stored, "title": "Sales Director"})
+
+    assert response.status_code == 200
+    assert employee_statements(queries) == ["UPDATE"]
+    employee = Employee.objects.get(pk=stored["id"])
+    assert (employee.job_title, employee.version) == ("Sales Director", 2)
+    assert response.body["title"] == "Sales Director"
+    assert response.body["meta"]["version"] == response["ETag"] == 'W/"2"'
+    assert response.body["meta"]["lastModified"] != stored["meta"]["lastModified"]
+    assert scim.get(f"/Users/{stored['id']}").body == response.body
+
+
+def test_an_unchanged_replacement_writes_nothing(scim, stored):
+    with CaptureQueriesContext(connection) as queries:
+        response = scim.put(f"/Users/{stored['id']}", stored)
+
+    assert response.body["meta"]["version"] == stored["meta"]["version"]
+    # The conditional UPDATE matched no row (nothing differs); the read then found nothing to write.
+    assert employee_statements(queries) == ["UPDATE", "SELECT"]
+
+
+def test_a_deactivated_user_stays_deactivated_when_active_is_left_out(scim, stored):
+    assert scim.put(f"/Users/{stored['id']}", {**stored, "active": False}).status_code == 200
+    edit = {key: value for key, value in stored.items() if key != "active"}
+
+    response = scim.put(f"/Users/{stored['id']}", {**edit, "title": "Retired"})
+
+    assert (response.body["active"], response.body["title"]) == (False, "Retired")
+    employee = Employee.objects.get(pk=stored["id"])
+    assert (employee.status, employee.job_title) == (Employee.Status.DEACTIVATED, "Retired")
+
+
+def test_a_new_manager_email_goes_through_the_manager_link_rules(scim, stored):
+    edit = {**stored, ENTERPRISE: {**stored[ENTERPRISE], "manager": {"value": "new.boss@example.com"}}}
+
+    response = scim.put(f"/Users/{stored['id']}", edit)
+
+    assert response.body[ENTERPRISE]["manager"] == {"value": "new.boss@example.com"}
+    employee = Employee.objects.get(pk=stored["id"])
+    assert (employee.manager_email, employee.manager_link) == ("new.boss@example.com", "pending")
+
+
+def test_a_taken_username_is_409_and_changes_nothing(scim, stored):
+    other = scim.post("/Users", user_payload("other@example.com")).body
+    edit = {**stored, "userName": "OTHER@example.com", "title": "Changed"}
+
+    response = scim.put(f"/Users/{stored['id']}", edit)
+
+    assert (response.status_code, response.body["scimType"]) == (409, "uniqueness")
+    employee = Employee.objects.get(pk=stored["id"])
+    assert (employee.username, employee.job_title, employee.version) == (
+        stored["userName"],
+        "Sales Manager",
+        1,
+    )
+    assert Employee.objects.get(pk=other["id"]).username == "other@example.com"
+
+
+def test_a_value_too_long_is_400_and_changes_nothing(scim, stored):
+    response = scim.put(f"/Users/{stored['id']}", {**stored, "title": "x" * 201})
+
+    assert response.status_code == 400
+    assert Employee.objects.get(pk=stored["id"]).job_title == "Sales Manager"
+
+
+def test_another_organization_s_user_is_404(scim, outsider_scim, stored):
+    response = outsider_scim.put(f"/Users/{stored['id']}", {**stored, "title": "Taken over"})
+
+    assert response.status_code == 404
+    assert Employee.objects.get(pk=stored["id"]).job_title == "Sales Manager"
