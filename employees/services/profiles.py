@@ -1,6 +1,7 @@
 """Employee records: create, update, and the provisioning writes of identity providers."""
 
 import functools
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -13,8 +14,10 @@ from engagedly_portal.db import instance_insert, rows_update, statement_cursor
 
 from ..models import Employee, Organization
 from .accounts import _new_account
-from .lifecycle import _roster_changed, employee_deactivate
+from .lifecycle import _enqueue_deactivations, _roster_changed, employee_deactivate
 from .managers import _enqueue_manager_links_on_commit, _link_needs_resolving, _set_manager_email
+
+logger = logging.getLogger(__name__)
 
 # Fields an update may change, with the model field each maps to.
 PROFILE_FIELDS = (
@@ -284,51 +287,71 @@ def employee_sync(
     return employee
 
 
-def employee_profile_replace(
-    *, organization_id: int, pk: int, manager_email: str, returning: tuple[str, ...], **profile: str
+def employee_provider_write(
+    *,
+    organization_id: int,
+    pk: int,
+    returning: tuple[str, ...],
+    profile: dict | None = None,
+    deactivate: bool = False,
+    reason: str = "",
 ):
-    """A provider's replacement of a live, active employee's profile in one statement, when it
-    is a plain edit; else None, and nothing is written.
+    """A provider's write to a live, active employee in one statement, when it needs nothing read
+    first; else None, and nothing is written.
 
-    What employee_sync writes, without reading the employee first: one UPDATE ... RETURNING,
-    conditional on what makes the edit plain. The employee is active (the replacement keeps it
-    so), keeps its email and its manager's email exactly (so no manager link and no waiting
-    report needs resolving), and some value does change (an unchanged replacement writes
-    nothing and keeps its version). The values are validated as employee_sync validates them.
+    What employee_sync and employee_deactivate write, as one UPDATE ... RETURNING conditional on
+    what makes the write plain: the employee is live and active, and `profile` (the provider's
+    fields, manager_email included; None for a status change alone) keeps the email and the
+    manager's email exactly as stored, so that no manager link and no waiting report needs
+    resolving. Without `deactivate` some value must change: an unchanged replacement writes
+    nothing and keeps its version. With it the employee is deactivated in the same statement, and
+    the organization's deactivation run is queued, as employee_deactivate does. The values are
+    validated as employee_sync validates them.
+
     Returns the updated row as a named row of `returning`, or None when any of that does not
-    hold, a value is invalid, or a unique index refuses it (another employee's username): the
-    caller then reads the employee and goes through employee_sync, which decides and reports as
-    always. A replacement that is a plain edit thus costs one round trip instead of two.
+    hold, a value is invalid, or a unique index refuses it (another employee's username). The
+    caller then reads the employee and goes through employee_sync and employee_deactivate, which
+    decide and report as always. A replacement or deactivation that is plain thus costs one
+    round trip instead of two.
     """
-    fields = _normalise_profile(profile)
-    manager_email = (manager_email or "").strip()
-    email = fields.pop("email", None)
-    if email is None:
-        return None
-    try:
-        for name, value in fields.items():
-            _FIELDS[name].clean(value, None)  # what clean_fields runs for the field
-    except ValidationError:
-        return None
-    db = connections[DEFAULT_DB_ALIAS]
-    sql, row_class, converters = _profile_replace_statement(
-        db.vendor, tuple(fields), bool(manager_email), returning
-    )
     now = timezone.now()
-    values = list(fields.values())
-    params = [*values, *([manager_email] if manager_email else []), now, pk, organization_id]
-    params += [Employee.Status.ACTIVE, email]
-    if manager_email:
-        params += [manager_email, Employee.ManagerLink.RESOLVED, Employee.ManagerLink.PENDING]
-    else:
-        params += [Employee.ManagerLink.NONE]
-    params += [*values, *([manager_email] if manager_email else [])]
+    values = {"pk": pk, "organization": organization_id, "active": Employee.Status.ACTIVE, "now": now}
+    names, manager = (), None
+    if profile is not None:
+        fields = _normalise_profile({key: value for key, value in profile.items() if key != "manager_email"})
+        manager = (profile.get("manager_email") or "").strip()
+        email = fields.pop("email", None)
+        if email is None:
+            return None
+        try:
+            for name, value in fields.items():
+                _FIELDS[name].clean(value, None)  # what clean_fields runs for the field
+        except ValidationError:
+            return None
+        names = tuple(fields)
+        values.update({f"new_{name}": value for name, value in fields.items()})
+        values.update(email=email, manager_email=manager)
+        values.update(none=Employee.ManagerLink.NONE)
+        values.update(resolved=Employee.ManagerLink.RESOLVED, pending=Employee.ManagerLink.PENDING)
+    elif not deactivate:
+        return None
+    if deactivate:
+        values["deactivated"] = Employee.Status.DEACTIVATED
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, row_class, converters = _provider_write_statement(
+        db.vendor, names, profile is not None, bool(manager), deactivate, returning
+    )
     try:
-        row = _single_write(lambda: _fetch_one(db, sql, params))
+        row = _single_write(lambda: _fetch_one(db, sql, values))
     except IntegrityError:
         return None
     if row is None:
         return None
+    if deactivate:
+        if reason:
+            logger.info("Employee %s deactivated: %s", pk, reason)
+        # Runs at once outside a transaction, after the caller's commit inside one.
+        transaction.on_commit(lambda: _enqueue_deactivations(organization_id))
     if converters:  # what the ORM makes of the values (SQLite's timestamps, for one)
         row = list(row)
         for index, expression, functions in converters:
@@ -340,40 +363,59 @@ def employee_profile_replace(
 _FIELDS = {field.name: field for field in Employee._meta.fields}
 
 
-def _fetch_one(db, sql: str, params: list):
+def _fetch_one(db, sql: str, params: dict):
     with statement_cursor(db) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
 @functools.lru_cache(maxsize=64)
-def _profile_replace_statement(vendor: str, names: tuple, has_manager: bool, returning: tuple):
-    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    table = quote(Employee._meta.db_table)
-    column = {name: quote(field.column) for name, field in _FIELDS.items()}
+def _provider_write_statement(
+    vendor: str, names: tuple, has_profile: bool, has_manager: bool, deactivate: bool, returning: tuple
+):
+    db = connections[DEFAULT_DB_ALIAS]
+    column = {name: db.ops.quote_name(field.column) for name, field in _FIELDS.items()}
     column["pk"] = column["id"]
-    written = [*names, *(["manager_email"] if has_manager else [])]
-    assignments = ", ".join(f"{column[name]} = %s" for name in written)
-    version = column["version"]
-    manager = (
-        f"{column['manager_email']} = %s AND {column['manager_link']} IN (%s, %s)"
-        if has_manager
-        else f"{column['manager_email']} = '' AND {column['manager_link']} = %s AND "
-        f"{column['manager_link_error']} = '' AND {column['manager']} IS NULL"
-    )
-    changes = " OR ".join(f"{column[name]} <> %s" for name in written)
+    written = [(name, f"new_{name}") for name in names]
+    if has_manager:
+        written.append(("manager_email", "manager_email"))
+    assignments = [f"{column[name]} = %({key})s" for name, key in written]
+    if deactivate:
+        assignments += [
+            f"{column['status']} = %(deactivated)s",
+            f"{column['deactivated_at']} = %(now)s",
+            f"{column['deactivation_applied_at']} = NULL",
+        ]
+    assignments += [f"{column['version']} = {column['version']} + 1", f"{column['updated_at']} = %(now)s"]
+    conditions = [
+        f"{column['id']} = %(pk)s",
+        f"{column['organization']} = %(organization)s",
+        f"{column['provider_deleted_at']} IS NULL",
+        f"{column['status']} = %(active)s",
+    ]
+    if has_profile:
+        conditions.append(f"{column['email']} = %(email)s")
+        if has_manager:
+            conditions.append(
+                f"{column['manager_email']} = %(manager_email)s "
+                f"AND {column['manager_link']} IN (%(resolved)s, %(pending)s)"
+            )
+        else:
+            conditions.append(
+                f"{column['manager_email']} = '' AND {column['manager_link']} = %(none)s "
+                f"AND {column['manager_link_error']} = '' AND {column['manager']} IS NULL"
+            )
+    if not deactivate:
+        conditions.append("(" + " OR ".join(f"{column[name]} <> %({key})s" for name, key in written) + ")")
     # Table and column names come from the model; every value is a parameter.
     sql = (
-        f"UPDATE {table} SET {assignments}, {version} = {version} + 1, {column['updated_at']} = %s "  # noqa: S608
-        f"WHERE {column['id']} = %s AND {column['organization']} = %s "
-        f"AND {column['provider_deleted_at']} IS NULL AND {column['status']} = %s "
-        f"AND {column['email']} = %s AND {manager} AND ({changes}) "
+        f"UPDATE {db.ops.quote_name(Employee._meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+        f"WHERE {' AND '.join(conditions)} "
         f"RETURNING {', '.join(column[name] for name in returning)}"
     )
     converters = []
     for index, name in enumerate(returning):
         expression = _FIELDS["id" if name == "pk" else name].get_col(Employee._meta.db_table)
-        db = connections[DEFAULT_DB_ALIAS]
         functions = db.ops.get_db_converters(expression) + expression.get_db_converters(db)
         if functions:
             converters.append((index, expression, functions))

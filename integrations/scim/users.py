@@ -95,8 +95,9 @@ class UserDetailView(ScimView):
 
         outcome = None
         if fields is not None and self.if_match() is None:
-            # The common replacement, a profile edit of an active user: one statement.
-            outcome = backend.user_replace_plain(self.scope, pk=pk, fields=fields, active=active)
+            # The common replacements, a profile edit or a deactivation of an active user: one
+            # statement. Without `active` the fields came with active=True: an active user stays so.
+            outcome = backend.user_write_plain(self.scope, pk=pk, fields=fields, active=active)
         if outcome is None:
             outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
         _record(self, outcome)
@@ -114,7 +115,12 @@ class UserDetailView(ScimView):
             patched = patch_apply(current, self.body)
             return mapping.user_fields(patched), patched.active
 
-        outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
+        outcome = None
+        if active_only is False and self.if_match() is None:
+            # Okta's deactivation of an active user: one statement.
+            outcome = backend.user_write_plain(self.scope, pk=pk, fields=None, active=False)
+        if outcome is None:
+            outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
         _record(self, outcome)
         return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=base_url))
 

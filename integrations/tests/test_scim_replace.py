@@ -1,13 +1,15 @@
-"""PUT /Users/{id}: a plain profile edit of an active user is one conditional UPDATE; everything
-else (a status change, a new email or manager, a refused value) is read and decided as before."""
+"""PUT and PATCH /Users/{id}: a plain profile edit or a deactivation of an active user is one
+conditional UPDATE; everything else (a reactivation, a new email or manager, a refused value) is
+read and decided as before."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from employees.models import Employee
+from integrations.models import ScimRequest
 
-from .conftest import user_payload
+from .conftest import fixture, user_payload
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
@@ -95,3 +97,65 @@ def test_another_organization_s_user_is_404(scim, outsider_scim, stored):
 
     assert response.status_code == 404
     assert Employee.objects.get(pk=stored["id"]).job_title == "Sales Manager"
+
+
+@pytest.fixture
+def queued_runs(monkeypatch):
+    queued = []
+    monkeypatch.setattr("employees.tasks.enqueue_deactivations", queued.append)
+    return queued
+
+
+def test_okta_s_deactivation_is_one_update_and_queues_the_run(
+    scim, stored, queued_runs, django_capture_on_commit_callbacks
+):
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        response = scim.patch(f"/Users/{stored['id']}", fixture("okta_catalog_deactivate.json"))
+
+    assert (response.status_code, response.body["active"]) == (200, False)
+    assert employee_statements(queries) == ["UPDATE"]
+    employee = Employee.objects.get(pk=stored["id"])
+    assert (employee.status, employee.version) == (Employee.Status.DEACTIVATED, 2)
+    assert employee.deactivated_at is not None and employee.deactivation_applied_at is None
+    assert response.body["meta"]["version"] == 'W/"2"'
+    assert queued_runs == [employee.organization_id]
+    record = ScimRequest.objects.filter(method="PATCH").get()
+    assert (record.operation, record.employee_id) == ("deactivate", employee.pk)
+
+    # Again: already deactivated, so read, and nothing written or queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = scim.patch(f"/Users/{stored['id']}", fixture("okta_catalog_deactivate.json"))
+    assert (again.status_code, again.body["meta"]["version"]) == (200, 'W/"2"')
+    assert queued_runs == [employee.organization_id]
+
+
+def test_a_replacement_that_deactivates_writes_profile_and_status_at_once(
+    scim, stored, queued_runs, django_capture_on_commit_callbacks
+):
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        response = scim.put(f"/Users/{stored['id']}", {**stored, "active": False, "title": "Leaver"})
+
+    assert (response.body["active"], response.body["title"]) == (False, "Leaver")
+    assert employee_statements(queries) == ["UPDATE"]
+    employee = Employee.objects.get(pk=stored["id"])
+    assert (employee.status, employee.job_title) == (Employee.Status.DEACTIVATED, "Leaver")
+    assert queued_runs == [employee.organization_id]
+
+
+def test_a_deactivation_with_a_new_manager_goes_through_the_manager_link_rules(
+    scim, stored, queued_runs, django_capture_on_commit_callbacks
+):
+    edit = {
+        **stored,
+        "active": False,
+        ENTERPRISE: {**stored[ENTERPRISE], "manager": {"value": "new.boss@example.com"}},
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = scim.put(f"/Users/{stored['id']}", edit)
+
+    assert response.body["active"] is False
+    employee = Employee.objects.get(pk=stored["id"])
+    assert (employee.status, employee.manager_email) == (Employee.Status.DEACTIVATED, "new.boss@example.com")
+    assert employee.manager_link == "pending"
+    assert queued_runs == [employee.organization_id]

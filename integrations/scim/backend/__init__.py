@@ -9,7 +9,7 @@ writes go through employees.services.
 from .common import Outcome, Page, Scope, check_version
 from .groups import group_create, group_delete, group_get, group_list, group_update
 from .tokens import activity_record, connection_id_for, scope_for_token
-from .users import user_create, user_delete, user_get, user_list, user_replace_plain, user_update
+from .users import user_create, user_delete, user_get, user_list, user_update, user_write_plain
 
 __all__ = [
     "Outcome",
@@ -28,6 +28,6 @@ __all__ = [
     "user_delete",
     "user_get",
     "user_list",
-    "user_replace_plain",
     "user_update",
+    "user_write_plain",
 ]

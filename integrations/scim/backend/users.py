@@ -263,22 +263,25 @@ def _write_user(
     return Outcome(obj=employee, operation=operation)
 
 
-def user_replace_plain(scope: Scope, *, pk: str, fields: dict, active: bool) -> Outcome | None:
-    """A replacement that is a plain profile edit of an active user, in one statement
-    (employees.services.employee_profile_replace), the updated row rendered as it is; None when
-    it is anything else, and user_update then reads and decides."""
+def user_write_plain(scope: Scope, *, pk: str, fields: dict | None, active: bool | None) -> Outcome | None:
+    """A write that needs nothing read first, in one statement (employees.services.
+    employee_provider_write): a profile edit of an active user that keeps it active, or its
+    deactivation, with or without a profile. The updated row is rendered as it is. None for
+    anything else, and user_update then reads and decides."""
     number = as_pk(pk)
-    if number is None or active is not True:
+    if number is None or active is None or (active is True and fields is None):
         return None
-    fields = dict(fields)
-    row = services.employee_profile_replace(
+    row = services.employee_provider_write(
         organization_id=scope.organization.pk,
         pk=number,
-        manager_email=fields.pop("manager_email"),
         returning=USER_COLUMNS,
-        **fields,
+        profile=fields,
+        deactivate=active is False,
+        reason="Deactivated by the identity provider",
     )
-    return None if row is None else Outcome(obj=row, operation="update")
+    if row is None:
+        return None
+    return Outcome(obj=row, operation="deactivate" if active is False else "update")
 
 
 def user_update(
