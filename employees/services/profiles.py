@@ -338,6 +338,8 @@ def employee_provider_write(
     if deactivate:
         values["deactivated"] = Employee.Status.DEACTIVATED
     db = connections[DEFAULT_DB_ALIAS]
+    if not db.features.can_return_columns_from_insert:  # UPDATE ... RETURNING too: SQLite 3.35+
+        return None
     sql, row_class, converters = _provider_write_statement(
         db.vendor, names, profile is not None, bool(manager), deactivate, returning
     )
