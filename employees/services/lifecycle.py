@@ -67,11 +67,16 @@ def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
     )
     if not deactivated and not _deactivate_locked(employee):
         return employee
-    if reason:
-        logger.info("Employee %s deactivated: %s", employee.pk, reason)
-    # Runs at once outside a transaction, after the caller's commit inside one.
-    transaction.on_commit(lambda: _enqueue_deactivations(employee.organization_id))
+    _after_deactivation(employee_id=employee.pk, organization_id=employee.organization_id, reason=reason)
     return employee
+
+
+def _after_deactivation(*, employee_id: int, organization_id: int, reason: str) -> None:
+    """What follows a deactivation's write: the log line, and the organization's deactivation run
+    queued (at once outside a transaction, after the caller's commit inside one)."""
+    if reason:
+        logger.info("Employee %s deactivated: %s", employee_id, reason)
+    transaction.on_commit(lambda: _enqueue_deactivations(organization_id))
 
 
 @transaction.atomic

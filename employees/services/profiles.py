@@ -1,7 +1,6 @@
 """Employee records: create, update, and the provisioning writes of identity providers."""
 
 import functools
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -14,10 +13,8 @@ from engagedly_portal.db import instance_insert, rows_update, statement_cursor
 
 from ..models import Employee, Organization
 from .accounts import _new_account
-from .lifecycle import _enqueue_deactivations, _roster_changed, employee_deactivate
+from .lifecycle import _after_deactivation, _roster_changed, employee_deactivate
 from .managers import _enqueue_manager_links_on_commit, _link_needs_resolving, _set_manager_email
-
-logger = logging.getLogger(__name__)
 
 # Fields an update may change, with the model field each maps to.
 PROFILE_FIELDS = (
@@ -350,10 +347,7 @@ def employee_provider_write(
     if row is None:
         return None
     if deactivate:
-        if reason:
-            logger.info("Employee %s deactivated: %s", pk, reason)
-        # Runs at once outside a transaction, after the caller's commit inside one.
-        transaction.on_commit(lambda: _enqueue_deactivations(organization_id))
+        _after_deactivation(employee_id=pk, organization_id=organization_id, reason=reason)
     if converters:  # what the ORM makes of the values (SQLite's timestamps, for one)
         row = list(row)
         for index, expression, functions in converters:
