@@ -3,6 +3,20 @@ from django.conf import settings
 from django.core.cache import cache
 
 from employees.tests.factories import EmployeeFactory, OrganizationFactory
+from engagedly_portal.optional_redis import redis_client, redis_reset
+from integrations.activity_log import activity_log
+
+
+@pytest.fixture(autouse=True)
+def no_activity_from_earlier_tests():
+    """Activity records an earlier test left queued belong to its rolled-back database."""
+    activity_log.discard()
+
+
+@pytest.fixture(autouse=True)
+def redis_answers_again():
+    """A test that stopped Redis leaves this process's pause behind (engagedly_portal.optional_redis)."""
+    redis_reset()
 
 
 @pytest.fixture(autouse=True)
@@ -13,7 +27,7 @@ def fresh_scim_list_cache():
     if not settings.REDIS_URL:
         cache.clear()
         return
-    client = cache._cache.get_client(write=True)
+    client = redis_client()
     stale = list(client.scan_iter(match=cache.make_key("scim-roster:*"), count=1000))
     if stale:
         client.delete(*stale)
@@ -21,12 +35,12 @@ def fresh_scim_list_cache():
 
 @pytest.fixture
 def acme(db):
-    return OrganizationFactory(name="Acme", slug="acme", okta_enabled=True)
+    return OrganizationFactory(name="Acme", slug="acme", provisioning_enabled=True)
 
 
 @pytest.fixture
 def outsider_org(db):
-    return OrganizationFactory(name="Globex", slug="globex", okta_enabled=True)
+    return OrganizationFactory(name="Globex", slug="globex", provisioning_enabled=True)
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from .signals import employee_roster_changed, organization_access_changed
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "okta_enabled", "employee_count", "created_at")
-    list_editable = ("okta_enabled",)
-    list_filter = ("okta_enabled",)
+    list_display = ("name", "slug", "provisioning_enabled", "employee_count", "created_at")
+    list_editable = ("provisioning_enabled",)
+    list_filter = ("provisioning_enabled",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at", "updated_at")
@@ -21,8 +21,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     def employee_count(self, organization: Organization) -> int:
         return organization.employee_total
 
-    # Integrations cache the organization (and its Okta flag) with what they verified: a save or
-    # delete here, the change form's or the list's okta_enabled checkbox, tells them to check
+    # Integrations cache the organization (and its provisioning flag) with what they verified: a
+    # save or delete here, the change form's or the list's checkbox, tells them to check
     # again on the next request, so turning the flag off answers 403 at once.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -49,7 +49,6 @@ class EmployeeAdmin(admin.ModelAdmin):
         "status",
         "manager_link",
         "manager_link_error",
-        "source_connection",
         "updated_at",
     )
     list_filter = (
@@ -58,13 +57,11 @@ class EmployeeAdmin(admin.ModelAdmin):
         "manager_link",
         "is_org_admin",
         "can_manage_integrations",
-        # Provisioned by an identity provider, or entered by hand.
-        ("source_connection", admin.EmptyFieldListFilter),
     )
     search_fields = ("email", "username", "first_name", "last_name", "employee_number", "external_id")
-    list_select_related = ("organization", "source_connection")
+    list_select_related = ("organization",)
     date_hierarchy = "created_at"
-    raw_id_fields = ("manager", "user", "source_connection")
+    raw_id_fields = ("manager", "user")
     readonly_fields = (
         "created_at",
         "updated_at",
@@ -103,4 +100,4 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "organization", "created_at")
     list_filter = ("organization",)
     search_fields = ("name", "external_id")
-    raw_id_fields = ("members", "source_connection")
+    raw_id_fields = ("members",)

@@ -1,4 +1,4 @@
-"""The HR domain: organizations, their employees and teams. Knows nothing of SCIM or Okta."""
+"""The HR domain: organizations, their employees and teams. Knows nothing of identity providers."""
 
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -9,8 +9,8 @@ from django.db.models.functions import Lower
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
-    # Support staff turn this on in Django admin; until then SCIM calls are refused.
-    okta_enabled = models.BooleanField("Okta integration enabled", default=False)
+    # Support staff turn provisioning on in Django admin; until then identity providers are refused.
+    provisioning_enabled = models.BooleanField("Okta integration enabled", default=False)
 
     class DirectReportsPolicy(models.TextChoices):
         KEEP = "keep", "Keep reporting to the deactivated manager"
@@ -40,9 +40,8 @@ class Employee(models.Model):
         RESOLVED = "resolved", "Resolved"
         UNRESOLVED = "unresolved", "Unresolved"
 
-    # No index of its own: employee_org_status (and the other indexes below that start with it)
-    # serve every lookup by organization and its cascade; one index fewer to write per INSERT
-    # and per update that is not a HOT one (a deactivation).
+    # No index of its own: employee_org_status and the others that start with it serve every
+    # lookup by organization and its cascade.
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="employees", db_index=False
     )
@@ -81,14 +80,11 @@ class Employee(models.Model):
     # direct reports) are applied; the sweep re-enqueues deactivations where it is empty.
     deactivation_applied_at = models.DateTimeField(null=True, blank=True)
 
-    # Provisioning: the identity provider's id, the connection that sourced the employee,
-    # and whether the provider deleted the resource (the employee stays, deactivated).
+    # Provisioning: the identity provider's id for the person, and whether the provider deleted
+    # it (the employee stays, deactivated). Which connection provisions whom is integrations' own.
     external_id = models.CharField(max_length=255, blank=True)
-    source_connection = models.ForeignKey(
-        "integrations.Connection", null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
-    )
     provider_deleted_at = models.DateTimeField(null=True, blank=True)
-    # Bumped on every write; rendered as the SCIM ETag.
+    # Bumped once per write that changes the employee; identity providers see it as the ETag.
     version = models.PositiveIntegerField(default=1)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,12 +101,12 @@ class Employee(models.Model):
         indexes = [
             models.Index(fields=["organization", "status"], name="employee_org_status"),
             models.Index(fields=["organization", "manager_link"], name="employee_org_manager_link"),
-            # SCIM lists (integrations/scim/backend/): the live employees of an organization in
-            # id order, so an import page skips its offset and counts in the index alone.
+            # The live employees of an organization in id order: a provider's paged import skips
+            # its offset and counts in the index alone.
             models.Index(
                 fields=["organization", "id"],
                 condition=models.Q(provider_deleted_at__isnull=True),
-                name="employee_org_scim_live",
+                name="employee_org_live",
             ),
             # The sweep and the health report read only the (small) sets of unfinished work.
             models.Index(
@@ -149,15 +145,12 @@ class Employee(models.Model):
 
 
 class Team(models.Model):
-    """A group of employees (SCIM Group)."""
+    """A group of employees."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=200)
     external_id = models.CharField(max_length=255, blank=True)
     members = models.ManyToManyField(Employee, related_name="teams", blank=True)
-    source_connection = models.ForeignKey(
-        "integrations.Connection", null=True, blank=True, on_delete=models.SET_NULL, related_name="teams"
-    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,9 +2,9 @@
 
 Every task is idempotent: the database is the source of truth, so a message delivered twice
 (a worker killed mid-task, the sweep re-enqueueing work whose message was merely slow) changes
-nothing the second time. Messages are enqueued with transaction.on_commit; when Redis is
-unreachable the publish fails fast, the write still succeeds, and sweep_pending_work enqueues
-the work once Redis is back.
+nothing the second time. Messages are enqueued with transaction.on_commit; when Redis is slow or
+unreachable nothing is published, the write still succeeds, and sweep_pending_work enqueues the
+work once Redis is back.
 """
 
 import logging
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from engagedly_portal.cache import cache_add
+from engagedly_portal.optional_redis import redis_available, redis_call
 
 from . import selectors, services
 
@@ -97,12 +97,26 @@ def sweep_pending_work() -> dict[str, int]:
 
 
 def _publish(task, object_id: int, **options) -> bool:
-    try:
+    def publish() -> bool:
         task.apply_async((object_id,), **options)
-    except Exception:  # broker down: the database still records the pending work
-        logger.warning("Could not enqueue %s for %s; the sweep will retry.", task.name, object_id)
+        return True
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: the task runs here and now
+        published = _without_redis(publish)
+    else:  # broker down: the database records the pending work, and the sweep publishes it
+        published = redis_call(publish, False, f"publish {task.name}")
+    if published:
+        return True
+    logger.warning("Could not enqueue %s for %s; the sweep will.", task.name, object_id)
+    return False
+
+
+def _without_redis(publish) -> bool:
+    try:
+        return publish()
+    except Exception:
+        logger.exception("Could not run the task in-process.")
         return False
-    return True
 
 
 def enqueue_deactivations(organization_id: int) -> None:
@@ -129,10 +143,8 @@ def _run_key(kind: str, organization_id: int) -> str:
 def _run_unmark(kind: str, organization_id: int) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return
-    try:
-        cache.delete(_run_key(kind, organization_id))
-    except Exception:  # cache unreachable: the mark expires on its own within RUN_MARK_TTL
-        logger.warning("Could not clear the queued %s mark of organization %s.", kind, organization_id)
+    # When the cache does not answer, the mark expires on its own within RUN_MARK_TTL.
+    redis_call(lambda: cache.delete(_run_key(kind, organization_id)), None, "clear a run mark")
 
 
 def _coalesced_publish(task, kind: str, organization_id: int, countdown: float) -> None:
@@ -141,21 +153,14 @@ def _coalesced_publish(task, kind: str, organization_id: int, countdown: float) 
     A provisioning burst writes hundreds of employees a second; each write asks for a run, but
     while a run is queued and not yet started (a short-lived cache mark says so) it will see
     that write anyway, so no second one is queued. The countdown lets a burst gather into one
-    run. In-process (no broker) the run happens at once. If the broker is unreachable, the sweep
-    enqueues the run later.
+    run. In-process (no broker) the run happens at once. When Redis does not answer, nothing is
+    published: the sweep finds the pending work in the database.
     """
     if settings.CELERY_TASK_ALWAYS_EAGER:
         _publish(task, organization_id)
         return
-
-    def marked(added: bool | None) -> None:
-        if added is False:  # a run is queued and has not started: it will see this write
-            return
-        if added is None:  # cache unreachable: queue the run without coalescing
-            logger.warning("Could not check the queued %s mark of organization %s.", kind, organization_id)
-        if not _publish(task, organization_id, countdown=countdown):
-            _run_unmark(kind, organization_id)
-
-    # The mark expires by itself, so a run whose message was lost blocks nothing for long. Sent
-    # with the other writes of a SCIM create when it gathers them (cache.writes_together).
-    cache_add(_run_key(kind, organization_id), 1, RUN_MARK_TTL, then=marked)
+    # The mark expires by itself, so a run whose message was lost blocks nothing for long.
+    key = _run_key(kind, organization_id)
+    added = redis_call(lambda: cache.add(key, 1, RUN_MARK_TTL), None, "mark a queued run")
+    if added and redis_available() and not _publish(task, organization_id, countdown=countdown):
+        _run_unmark(kind, organization_id)  # the next write tries again

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -79,7 +81,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "employees",
     "integrations",
-    "bench",
 ]
 
 MIDDLEWARE = [
@@ -120,15 +121,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with a faster timestamp decoder (see engagedly_portal/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "engagedly_portal.postgresql"
-    # Parameters bound by the server, and a statement run 5 times on a connection prepared there:
-    # PostgreSQL then skips parsing and planning the SCIM hot path's few statement shapes, about
-    # 40% of its CPU per request under `make bench`. Turn off (DB_PREPARED_STATEMENTS=0) behind a
-    # pooler in transaction mode that does not track prepared statements (PgBouncer < 1.21).
-    if env_bool("DB_PREPARED_STATEMENTS", True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+# On PostgreSQL, parameters bound by the server, and a statement run 5 times on a connection
+# prepared there (psycopg's prepare_threshold): PostgreSQL then skips parsing and planning the few
+# statement shapes SCIM traffic repeats. Turn off (DB_PREPARED_STATEMENTS=0) behind a pooler in
+# transaction mode that does not track prepared statements (PgBouncer before 1.21).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -174,14 +174,22 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Redis: the Celery broker and the shared cache (rate limits). Without it, tasks run
 # in-process (eagerly) and the cache is per-process memory.
 REDIS_URL = env_str("REDIS_URL", "")
+# Requests never wait on Redis for long (engagedly_portal/optional_redis.py): each call has this
+# timeout and no retries, and after a failure a process leaves Redis alone for REDIS_RETRY_SECONDS.
+REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 0.1)
+REDIS_RETRY_SECONDS = env_float("REDIS_RETRY_SECONDS", 5.0)
+REDIS_CLIENT_OPTIONS = {
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "retry": Retry(NoBackoff(), 0),
+}
 
 CACHES = {
     "default": (
         {
-            "BACKEND": "engagedly_portal.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # A Redis outage costs a request a second at most; callers serve without the cache.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": REDIS_CLIENT_OPTIONS,
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -237,20 +245,10 @@ SCIM_MAX_PAGE_SIZE = env_int("SCIM_MAX_PAGE_SIZE", 200)
 # With Redis, a worker trusts a token it verified for at most this long, and only while the auth
 # epoch is unchanged (integrations/auth_epoch.py): revocation takes effect at once either way.
 SCIM_TOKEN_CACHE_SECONDS = env_int("SCIM_TOKEN_CACHE_SECONDS", 60)
-# Activity records are written in batches this often (integrations/activity_log.py), and a SCIM
-# request's cache writes not carried by a later request are sent at the same tick
-# (engagedly_portal.cache.deferred_writes); 0 writes both in the request.
+# Activity records are written in batches this often (integrations/activity_log.py).
 SCIM_ACTIVITY_FLUSH_SECONDS = env_float("SCIM_ACTIVITY_FLUSH_SECONDS", 0.25)
 SCIM_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCIM_MAX_BODY_BYTES * 2
-
-# Benchmark aids (bench/README.md), off unless asked for. QUERY_COUNT_HEADER adds X-Query-Count
-# (SQL statements run) to every response; BENCH_CEILING serves the trivial authenticated view that
-# measures the framework's own request rate.
-QUERY_COUNT_HEADER = env_bool("QUERY_COUNT_HEADER", False)
-if QUERY_COUNT_HEADER:
-    MIDDLEWARE.insert(0, "bench.middleware.QueryCountHeaderMiddleware")
-BENCH_CEILING = env_bool("BENCH_CEILING", False)
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
@@ -20,9 +19,3 @@ urlpatterns = [
     path("settings/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.BENCH_CEILING:
-    from bench.views import ceiling
-
-    # Before the SCIM routes, whose catch-all would answer 404 (see bench/README.md).
-    urlpatterns.insert(0, path("scim/v2/<str:public_id>/_bench/ceiling", ceiling, name="bench-ceiling"))

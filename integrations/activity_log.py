@@ -1,20 +1,16 @@
 """SCIM activity records, written behind the requests in batches.
 
 Every SCIM request leaves a ScimRequest row (the connection page's activity, status and "last
-used"). Written inside the request, that row cost a database round trip and an INSERT on every
-call: about a tenth of a lookup's CPU and most of its remaining latency. Here a request only
-appends the record to this process's queue; a daemon thread writes whatever has gathered every
-SCIM_ACTIVITY_FLUSH_SECONDS as one COPY (a multi-row INSERT on SQLite), committed without waiting
-for the WAL flush.
+used"). A request only appends the record to this process's queue; a daemon thread writes
+whatever has gathered every SCIM_ACTIVITY_FLUSH_SECONDS as one multi-row INSERT, committed
+without waiting for the WAL flush. The records are a log, not domain state: batching them keeps
+an INSERT and a commit out of every SCIM request.
 
 What that trades, on purpose: the activity list shows a request up to one interval late, and a
 process killed outright (SIGKILL, a machine crash) loses the records of its last interval, as
 the asynchronous commit already allowed for a database crash. A graceful stop loses nothing:
 gunicorn's worker_exit hook (gunicorn.conf.py) and atexit flush the queue. Domain writes never
-go through here. With SCIM_ACTIVITY_FLUSH_SECONDS = 0 the record is written in the request.
-
-The same tick sends the cache writes of SCIM requests that no later request of the process has
-carried yet (engagedly_portal.cache.deferred_writes), and so does the exit.
+go through here.
 """
 
 import atexit
@@ -25,9 +21,7 @@ import threading
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, close_old_connections, connection
 
-from engagedly_portal.cache import send_deferred
-
-from .services import scim_request_record, scim_requests_record
+from .services import scim_requests_record
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +41,6 @@ class ActivityLog:
 
     def record(self, fields: dict) -> None:
         interval = settings.SCIM_ACTIVITY_FLUSH_SECONDS
-        if interval <= 0:
-            scim_request_record(**fields)
-            return
         with self._lock:
             if len(self._pending) >= MAX_PENDING:
                 self.dropped += 1
@@ -81,11 +72,17 @@ class ActivityLog:
                 self.dropped += max(0, len(batch) - room)
             return 0
 
+    def discard(self) -> int:
+        """Drop what is queued, unwritten (a test's records once its database is rolled back)."""
+        with self._lock:
+            dropped, self._pending = len(self._pending), []
+        return dropped
+
     def _write_one_by_one(self, batch: list[dict]) -> int:
         written = 0
         for fields in batch:
             try:
-                scim_request_record(**fields)
+                scim_requests_record([fields])
                 written += 1
             except DatabaseError:
                 logger.exception("SCIM activity record dropped: %s %s", fields["method"], fields["path"])
@@ -106,19 +103,17 @@ class ActivityLog:
         while not stop.wait(interval):
             try:
                 self.flush()
-                send_deferred()  # the cache writes no SCIM request has carried since
             except Exception:  # the writer must outlive any single failure
                 logger.exception("SCIM activity writer failed")
             close_old_connections()
         connection.close()
 
     def close(self) -> None:
-        """Stop the writer thread and write what is left (process exit), cache writes included."""
+        """Stop the writer thread and write what is left (process exit)."""
         self._stop.set()
         if self._thread is not None and self._thread.is_alive():
             self._thread.join(timeout=5)
         self.flush()
-        send_deferred()
 
 
 activity_log = ActivityLog()

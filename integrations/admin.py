@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from . import services
-from .models import Connection, ConnectionToken, ScimRequest
+from .models import Connection, ConnectionToken, ProvisionedEmployee, ScimRequest
 
 TOKEN_FIELDS = ("token_hint", "created_by", "created_at", "last_used_at", "revoked_at")
 
@@ -57,7 +57,7 @@ class ConnectionAdmin(admin.ModelAdmin):
         "created_at",
         "deleted_at",
     )
-    list_filter = (LiveListFilter, "provider", "organization__okta_enabled", "organization")
+    list_filter = (LiveListFilter, "provider", "organization__provisioning_enabled", "organization")
     search_fields = ("name", "public_id", "organization__name", "organization__slug")
     list_select_related = ("organization",)
     fields = ("organization", "name", "provider", "public_id", "created_by", "created_at", "deleted_at")
@@ -134,6 +134,20 @@ class ConnectionTokenAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Revoked {revoked} token(s) at {timezone.now():%H:%M:%S} UTC.", messages.SUCCESS
         )
+
+
+@admin.register(ProvisionedEmployee)
+class ProvisionedEmployeeAdmin(admin.ModelAdmin):
+    """Which connection provisions whom; support staff release an employee by deleting the link."""
+
+    list_display = ("employee", "connection", "linked_at")
+    list_filter = ("connection__organization", "connection")
+    search_fields = ("employee__email", "employee__username", "connection__name", "connection__public_id")
+    list_select_related = ("employee", "connection")
+    raw_id_fields = ("employee", "connection")
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ScimRequest)

@@ -16,22 +16,11 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 
+from engagedly_portal.optional_redis import redis_call, redis_client
+
 logger = logging.getLogger(__name__)
 
 EPOCH_KEY = "scim-auth-epoch"
-
-_REDIS = None
-
-
-def redis_client():
-    """One client (and connection pool) per process, built on first use; short timeouts so a
-    Redis outage costs a SCIM request a second at most."""
-    global _REDIS
-    if _REDIS is None:
-        import redis
-
-        _REDIS = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-    return _REDIS
 
 
 def epoch_value(raw: bytes | None) -> str | None:
@@ -42,15 +31,14 @@ def epoch_value(raw: bytes | None) -> str | None:
     """
     if raw is not None:
         return raw.decode()
-    redis_client().set(EPOCH_KEY, secrets.token_hex(8), nx=True)
+    redis_call(lambda: redis_client().set(EPOCH_KEY, secrets.token_hex(8), nx=True), None, "start an epoch")
     return None
 
 
 def _set_new_epoch() -> None:
-    try:
-        redis_client().set(EPOCH_KEY, secrets.token_hex(8))
-    except Exception:  # the cached tokens then expire on their own (SCIM_TOKEN_CACHE_SECONDS)
-        logger.exception("Could not bump the SCIM auth epoch; cached tokens expire within a minute.")
+    # When Redis does not answer, cached tokens expire on their own (SCIM_TOKEN_CACHE_SECONDS).
+    if not redis_call(lambda: redis_client().set(EPOCH_KEY, secrets.token_hex(8)), False, "bump the epoch"):
+        logger.error("Could not bump the SCIM auth epoch; cached tokens expire within a minute.")
 
 
 def auth_epoch_bump() -> None:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
-from employees.models import Employee, Organization
+from employees.models import Employee, Organization, Team
 
 TOKEN_PREFIX = "engscim_"
 LOOKUP_LENGTH = 12
@@ -56,6 +56,29 @@ class Connection(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class ProvisionedEmployee(models.Model):
+    """The connection that provisions an employee: the one that created or linked them."""
+
+    employee = models.OneToOneField(
+        Employee, primary_key=True, on_delete=models.CASCADE, related_name="provisioning"
+    )
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="provisioned")
+    linked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} ← {self.connection}"
+
+
+class ProvisionedTeam(models.Model):
+    """The connection that pushed a team (a SCIM group)."""
+
+    team = models.OneToOneField(Team, primary_key=True, on_delete=models.CASCADE, related_name="provisioning")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="provisioned_teams")
+
+    def __str__(self) -> str:
+        return f"{self.team_id} ← {self.connection}"
 
 
 class ConnectionToken(models.Model):

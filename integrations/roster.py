@@ -11,30 +11,21 @@ counts only while the generation it was stored under is still the current one.
 The generation is a random value, not a counter: a counter that Redis lost (a restart, an evicted
 key) would start again at 1 and could match values stored under an earlier 1.
 
-A SCIM request's bump is sent with the next round trip of its process (the next SCIM request's
-rate-limit round trip, made before that request reads the roster) or by the activity writer's
-tick within SCIM_ACTIVITY_FLUSH_SECONDS (engagedly_portal.cache.deferred_writes). So a page served
-by the same process always sees it; a page served by another process within that fraction of a
-second may still be answered under the previous generation, as one served between the write's
-commit and an immediate bump always could be (after a creation, the new employee sorts last:
-such a page has the offset query's rows, and only its total may miss the newest employees).
+The bump is written in the request that changes the set, at the write and again once it commits.
 
 Without Redis the cache is per process (locmem): a change made in one process is then unknown to
-the others, which is acceptable for the single-process setups that run without Redis. Rows written
-around the services (bench's bulk seed) bump nothing: the benchmark flushes its Redis db first.
-When the cache does not answer, nothing is remembered and every page takes the uncached path.
+the others, which is acceptable for the single-process setups that run without Redis. When the
+cache does not answer, nothing is remembered and every page takes the uncached path; a bump that
+could not be written leaves what was stored under the old generation to expire within MEMO_TTL.
 """
 
-import logging
 import secrets
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
 
-from engagedly_portal.cache import cache_set
-
-logger = logging.getLogger(__name__)
+from engagedly_portal.optional_redis import redis_call
 
 GENERATION_TTL = 24 * 3600  # an expired generation only costs the next page its shortcut
 MEMO_TTL = 600  # an import's pages follow each other within seconds
@@ -45,13 +36,8 @@ def _key(organization_id: int, name: str) -> str:
 
 
 def _set_new_generation(organization_id: int) -> None:
-    def failed(exc: Exception) -> None:  # what was stored under the old generation expires within MEMO_TTL
-        logger.error(
-            "Could not bump the roster generation of organization %s.", organization_id, exc_info=exc
-        )
-
-    # Sent with the other writes of a SCIM create when it gathers them (cache.writes_together).
-    cache_set(_key(organization_id, "generation"), secrets.token_hex(8), GENERATION_TTL, on_error=failed)
+    key = _key(organization_id, "generation")
+    redis_call(lambda: cache.set(key, secrets.token_hex(8), GENERATION_TTL), None, "bump a roster generation")
 
 
 def roster_generation_bump(*, organization_id: int) -> None:
@@ -80,8 +66,8 @@ class Memo:
 
 
 # How many pages back a page looks for a known start. An import with pages in flight asks for
-# page n before page n - 1 has answered (bench/run.py keeps 16 in flight): the nearest start a
-# finished page stored, then an OFFSET of a few pages, still spares the skip from the beginning.
+# page n before page n - 1 has answered: the nearest start a finished page stored, then an
+# OFFSET of a few pages, still spares the skip from the beginning.
 LOOKBACK = 32
 
 
@@ -91,19 +77,20 @@ def memo_read(*, organization_id: int, start: int, count: int = 0) -> Memo:
     generation_key, total_key = _key(organization_id, "generation"), _key(organization_id, "total")
     starts = [start - back * count for back in range(LOOKBACK)] if count else [start]
     anchor_keys = {_key(organization_id, f"before:{s}"): s for s in starts if s > 1}
-    try:
-        found = cache.get_many([generation_key, total_key, *anchor_keys])
-        generation = found.get(generation_key)
-        if generation is None:
-            # None yet (or lost): start one. Only the value this request put there may be used:
-            # another one may have been set by a concurrent bump.
-            generation = secrets.token_hex(8)
-            if not cache.add(generation_key, generation, timeout=GENERATION_TTL):
-                return Memo()
-            return Memo(generation=generation)
-    except Exception:
-        logger.warning("The SCIM list cache did not answer; paging without it.")
+    found = redis_call(
+        lambda: cache.get_many([generation_key, total_key, *anchor_keys]), None, "read a roster"
+    )
+    if found is None:
         return Memo()
+    generation = found.get(generation_key)
+    if generation is None:
+        # None yet (or lost): start one. Only the value this request put there may be used:
+        # another one may have been set by a concurrent bump.
+        generation = secrets.token_hex(8)
+        added = redis_call(
+            lambda: cache.add(generation_key, generation, GENERATION_TTL), False, "start a roster"
+        )
+        return Memo(generation=generation) if added else Memo()
     memo = Memo(generation=generation)
     total = found.get(total_key)
     if total is not None and total[0] == generation:
@@ -127,9 +114,5 @@ def memo_write(
         values[_key(organization_id, "total")] = (memo.generation, total)
     if next_start:
         values[_key(organization_id, f"before:{next_start}")] = (memo.generation, last_pk)
-    if not values:
-        return
-    try:
-        cache.set_many(values, timeout=MEMO_TTL)
-    except Exception:
-        logger.warning("The SCIM list cache did not answer; the next page takes the uncached path.")
+    if values:
+        redis_call(lambda: cache.set_many(values, timeout=MEMO_TTL), None, "remember a roster page")

@@ -68,13 +68,13 @@ class DayCount:
 
 
 def connection_status(
-    *, last_outcome: str | None, last_status_code: int | None, okta_enabled: bool = True
+    *, last_outcome: str | None, last_status_code: int | None, provisioning_enabled: bool = True
 ) -> str:
     """From the latest request: none yet, a healthy answer, or one that means syncing is broken.
 
     While support staff have Okta turned off every request is refused, whatever the last one said.
     """
-    if not okta_enabled:
+    if not provisioning_enabled:
         return Status.DISABLED
     if last_outcome is None:
         return Status.WAITING
@@ -110,8 +110,12 @@ def _overview_queryset(*, organization: Organization) -> QuerySet[Connection]:
             last_request_at=_latest_request("created_at"),
             last_outcome=_latest_request("outcome"),
             last_status_code=_latest_request("status_code"),
-            active_employees=Count("employees", filter=Q(employees__status=Employee.Status.ACTIVE)),
-            deactivated_employees=Count("employees", filter=Q(employees__status=Employee.Status.DEACTIVATED)),
+            active_employees=Count(
+                "provisioned", filter=Q(provisioned__employee__status=Employee.Status.ACTIVE)
+            ),
+            deactivated_employees=Count(
+                "provisioned", filter=Q(provisioned__employee__status=Employee.Status.DEACTIVATED)
+            ),
         )
         .prefetch_related(Prefetch("tokens", queryset=token_queryset()))
     )
@@ -123,7 +127,7 @@ def _overview(connection: Connection, organization: Organization) -> ConnectionO
         status=connection_status(
             last_outcome=connection.last_outcome,
             last_status_code=connection.last_status_code,
-            okta_enabled=organization.okta_enabled,
+            provisioning_enabled=organization.provisioning_enabled,
         ),
         last_request_at=connection.last_request_at,
         active_employees=connection.active_employees,
@@ -212,7 +216,7 @@ def manager_link_problems(*, connection: Connection) -> QuerySet[Employee]:
     return (
         Employee.objects.filter(
             organization_id=connection.organization_id,
-            source_connection=connection,
+            provisioning__connection=connection,
             manager_link__in=[Employee.ManagerLink.PENDING, Employee.ManagerLink.UNRESOLVED],
         )
         .only("id", "first_name", "last_name", "email", "manager_email", "manager_link", "manager_link_error")

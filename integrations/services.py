@@ -1,18 +1,22 @@
 """Writes for connections and their tokens. Every function is scoped to one organization."""
 
-import functools
 from dataclasses import dataclass
-from enum import Enum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from employees.models import Organization
-from engagedly_portal.db import copy_statement, insert_statement, model_columns
+from employees.models import Employee, Organization, Team
 
 from .auth_epoch import auth_epoch_bump
-from .models import TOKEN_PREFIX, Connection, ConnectionToken, ScimRequest
+from .models import (
+    TOKEN_PREFIX,
+    Connection,
+    ConnectionToken,
+    ProvisionedEmployee,
+    ProvisionedTeam,
+    ScimRequest,
+)
 from .scim.activity import recorded_path
 
 MAX_LIVE_TOKENS = 2
@@ -96,6 +100,19 @@ def connection_delete(*, connection: Connection) -> Connection:
     return connection
 
 
+def employee_provisioned_by(*, employee: Employee, connection: Connection, new: bool = False) -> None:
+    """Record that `connection` provisions the employee: it created it (`new`) or took it over."""
+    if new:
+        ProvisionedEmployee.objects.create(employee=employee, connection=connection)
+    else:
+        ProvisionedEmployee.objects.update_or_create(employee=employee, defaults={"connection": connection})
+
+
+def team_provisioned_by(*, team: Team, connection: Connection) -> None:
+    """Record that `connection` pushed the new team."""
+    ProvisionedTeam.objects.create(team=team, connection=connection)
+
+
 def token_authenticate(*, public_id: str, plaintext: str) -> ConnectionToken | None:
     """The live token for this connection's URL, or None. One query; constant-time digest check."""
     if not plaintext.startswith(TOKEN_PREFIX):
@@ -111,83 +128,21 @@ def token_authenticate(*, public_id: str, plaintext: str) -> ConnectionToken | N
     return token
 
 
-@functools.cache
-def _scim_request_insert() -> tuple[str, tuple]:
-    """The INSERT of scim_request_record, built once per process from the model."""
-    meta = ScimRequest._meta
-    columns = model_columns(ScimRequest)
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in columns)
-    placeholders = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in columns)
-    # Table, column names and types come from the model; every value is a parameter.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {placeholders} "  # noqa: S608
-        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
-    )
-    return sql, columns
-
-
-def scim_request_record(**fields) -> None:
-    """Write one SCIM request's activity record: one INSERT, committed without waiting for the disk.
-
-    On PostgreSQL the INSERT sets synchronous_commit off for its own (autocommit) transaction,
-    in the same statement: the commit returns before the WAL flush (about 2 ms on this class of
-    disk, on every SCIM request). A database crash may lose the last fraction of a second of
-    records, never a domain write, and never leaves a partial one. Inside an outer transaction
-    (a domain write, or a test) the setting would reach that transaction too, so the plain
-    INSERT is used there. The path is stored as recorded_path writes it (see scim_requests_record).
-    """
-    query_string = fields.pop("query_string", "")
-    fields["path"] = recorded_path(fields["path"], query_string)
-    record = ScimRequest(**fields)
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        record.save(force_insert=True)
-        return
-    sql, columns = _scim_request_insert()
-    values = [field.get_db_prep_save(field.pre_save(record, True), connection) for field in columns]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-
-
 def scim_requests_record(records: list[dict]) -> None:
-    """Write many activity records (integrations.activity_log's batches) in one statement.
-
-    Committed without waiting for the WAL flush on PostgreSQL, as scim_request_record is, in
-    its own transaction. On PostgreSQL the rows go through a binary COPY with the values as the
-    request built them (integers, strings, aware datetimes, None: types psycopg packs as they
-    are), a small part of the CPU of preparing each value through its model field for an INSERT.
+    """Write a batch of SCIM activity records (integrations.activity_log) in one transaction.
 
     Each record's `path`, with its `query_string` if it has one, is stored as recorded_path
-    writes it: decoded, email addresses masked. Done here for the whole batch rather than in each
-    request, where the decoding and the masking's regular expression cost a userName lookup three
-    times as much CPU, run cold once per request, as they do run back to back.
+    writes it: decoded, email addresses masked. On PostgreSQL the transaction commits without
+    waiting for the WAL flush (synchronous_commit off, for this transaction only): a database
+    crash may lose the last fraction of a second of records, never a domain write.
     """
-    if connection.vendor == "postgresql":
-        copy_sql, columns, types = copy_statement(ScimRequest)
-        rows = [[_record_value(fields, field) for field in columns] for fields in records]
-        with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            with cursor.cursor.copy(copy_sql) as copy:
-                copy.set_types(types)
-                for row in rows:
-                    copy.write_row(row)
-        return
-    sql, columns = insert_statement(ScimRequest)
-    rows = [
-        [field.get_db_prep_save(_record_value(fields, field), connection) for field in columns]
-        for fields in records
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def _record_value(fields: dict, field):
-    if field.attname == "path":
-        return recorded_path(fields["path"], fields.get("query_string", ""))
-    if field.attname == "token_id":
-        token = fields.get("token")
-        return token.pk if token is not None else None
-    if field.attname not in fields:
-        return field.get_default()
-    value = fields[field.attname]
-    return value.value if isinstance(value, Enum) else value  # choices as their stored value
+    rows = []
+    for fields in records:
+        fields = dict(fields)
+        fields["path"] = recorded_path(fields["path"], fields.pop("query_string", ""))
+        rows.append(ScimRequest(**fields))
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        ScimRequest.objects.bulk_create(rows)

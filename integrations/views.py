@@ -25,12 +25,12 @@ def integrations_view(view):
     return login_required(employee_required(integrations_permission_required(never_cache(view))))
 
 
-def okta_enabled_required(view):
+def provisioning_enabled_required(view):
     """Creating credentials needs the flag support staff set; until then the Okta page explains why."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.employee.organization.okta_enabled:
+        if not request.employee.organization.provisioning_enabled:
             messages.error(
                 request, "Okta is not enabled for your organization yet. Contact our support team."
             )
@@ -69,7 +69,7 @@ def okta(request):
 
 
 @integrations_view
-@okta_enabled_required
+@provisioning_enabled_required
 @require_http_methods(["GET", "POST"])
 def connection_create(request):
     form = ConnectionForm(request.POST or None)
@@ -113,7 +113,7 @@ def connection_detail(request, pk: int):
 
 
 @integrations_view
-@okta_enabled_required
+@provisioning_enabled_required
 @require_POST
 def token_create(request, pk: int):
     connection = selectors.connection_get(organization=request.employee.organization, pk=pk)

@@ -6,22 +6,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Databases migrated before integrations owned the provisioning link also got
+# employee.source_connection and team.source_connection here; integrations/0003 moves those
+# links into integrations' own tables and drops the columns.
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
         ('employees', '0001_initial'),
-        ('integrations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='employee',
-            name='source_connection',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employees', to='integrations.connection'),
-        ),
         migrations.AddField(
             model_name='employee',
             name='user',
@@ -41,11 +39,6 @@ class Migration(migrations.Migration):
             model_name='team',
             name='organization',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teams', to='employees.organization'),
-        ),
-        migrations.AddField(
-            model_name='team',
-            name='source_connection',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='teams', to='integrations.connection'),
         ),
         migrations.AddIndex(
             model_name='employee',

@@ -17,7 +17,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('employees', '0002_initial'),
-        ('integrations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

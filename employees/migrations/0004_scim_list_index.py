@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('employees', '0003_background_work'),
-        ('integrations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

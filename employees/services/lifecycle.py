@@ -9,8 +9,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from engagedly_portal.db import rows_update
-
 from ..models import Employee, Organization, UserSession
 from ..signals import DeactivationApplied, employee_deactivations_applied, employee_roster_changed
 from .managers import _lock_organization
@@ -19,29 +17,20 @@ User = get_user_model()
 logger = logging.getLogger(__name__)
 
 
-def _update_as_read(employee: Employee, **values) -> bool:
-    """One UPDATE of the row, applied only if it is still the version that was read.
+def employee_lock(employee: Employee) -> None:
+    """Re-read the employee under a row lock, for a write in the caller's transaction.
 
-    deactivation_applied_at is part of the condition because the background task sets it
-    without bumping the version. Returns False when someone wrote the row meanwhile.
+    Every write to an employee holds this lock from its read to its commit, so concurrent writers
+    to one person (an identity provider's PATCHes, the portal, the deactivation run) take turns
+    and each decides on the state the previous one committed.
     """
-    now = timezone.now()
-    updated = rows_update(
-        Employee,
-        where={
-            "id": employee.pk,
-            "version": employee.version,
-            "deactivation_applied_at": employee.deactivation_applied_at,
-        },
-        values={**values, "version": employee.version + 1, "updated_at": now},
-    )
-    if not updated:
-        return False
-    for key, value in values.items():
-        setattr(employee, key, value)
+    employee.refresh_from_db(from_queryset=Employee.objects.select_for_update())
+
+
+def save_changed(employee: Employee, changed: list[str]) -> None:
+    """Write the changed fields of an employee read under employee_lock, bumping its version once."""
     employee.version += 1
-    employee.updated_at = now
-    return True
+    employee.save(update_fields=[*dict.fromkeys(changed), "version", "updated_at"])
 
 
 def _roster_changed(organization_id: int) -> None:
@@ -49,52 +38,60 @@ def _roster_changed(organization_id: int) -> None:
     employee_roster_changed.send(sender=Employee, organization_id=organization_id)
 
 
-def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
-    """Mark the employee deactivated at once; the organization's deactivation run applies the effects.
-
-    From this write on the employee cannot sign in (the backend and the session middleware
-    check the status); the background task then makes it permanent and ends every session.
-    Identity providers deactivate on every sync, so the common case is one conditional UPDATE
-    on the state as read; only a row written meanwhile is re-read under a lock.
-    """
-    if employee.status == Employee.Status.DEACTIVATED:
-        return employee
-    deactivated = _update_as_read(
-        employee,
-        status=Employee.Status.DEACTIVATED,
-        deactivated_at=timezone.now(),
-        deactivation_applied_at=None,
-    )
-    if not deactivated and not _deactivate_locked(employee):
-        return employee
-    _after_deactivation(employee_id=employee.pk, organization_id=employee.organization_id, reason=reason)
-    return employee
-
-
-def _after_deactivation(*, employee_id: int, organization_id: int, reason: str) -> None:
-    """What follows a deactivation's write: the log line, and the organization's deactivation run
-    queued (at once outside a transaction, after the caller's commit inside one)."""
-    if reason:
-        logger.info("Employee %s deactivated: %s", employee_id, reason)
-    transaction.on_commit(lambda: _enqueue_deactivations(organization_id))
-
-
-@transaction.atomic
-def _deactivate_locked(employee: Employee) -> bool:
-    """The slow path for a stale `employee`: lock the row and decide on its current status."""
-    locked = Employee.objects.select_for_update().only("pk", "status").get(pk=employee.pk)
-    if locked.status == Employee.Status.DEACTIVATED:
-        employee.refresh_from_db()
-        return False
+def deactivated_fields(employee: Employee, reason: str) -> list[str]:
+    """Mark the employee deactivated; the organization's deactivation run applies the effects
+    once the transaction commits. From this write on the employee cannot sign in (the backend and
+    the session middleware check the status). Returns the fields to save."""
     employee.status = Employee.Status.DEACTIVATED
     employee.deactivated_at = timezone.now()
     employee.deactivation_applied_at = None
-    employee.version = F("version") + 1
-    employee.save(
-        update_fields=["status", "deactivated_at", "deactivation_applied_at", "version", "updated_at"]
-    )
-    employee.refresh_from_db()
-    return True
+    if reason:
+        logger.info("Employee %s deactivated: %s", employee.pk, reason)
+    organization_id = employee.organization_id
+    transaction.on_commit(lambda: _enqueue_deactivations(organization_id))
+    return ["status", "deactivated_at", "deactivation_applied_at"]
+
+
+def reactivated_fields(employee: Employee) -> list[str]:
+    """Mark the employee active and restore their sign-in (in the same transaction). A
+    deactivation run still queued finds nothing to do. Returns the fields to save."""
+    employee.status = Employee.Status.ACTIVE
+    employee.activated_at = timezone.now()
+    employee.deactivated_at = None
+    employee.deactivation_applied_at = None
+    if employee.user_id:
+        User.objects.filter(pk=employee.user_id).update(is_active=True)
+    return ["status", "activated_at", "deactivated_at", "deactivation_applied_at"]
+
+
+def restored_fields(employee: Employee) -> list[str]:
+    """Undo a provider's deletion mark: the employee is listed to providers again."""
+    employee.provider_deleted_at = None
+    _roster_changed(employee.organization_id)
+    return ["provider_deleted_at"]
+
+
+@transaction.atomic
+def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
+    """Deactivate at once; the effects (sign-in, sessions, reports) follow in the background."""
+    employee_lock(employee)
+    if employee.status != Employee.Status.DEACTIVATED:
+        save_changed(employee, deactivated_fields(employee, reason))
+    return employee
+
+
+@transaction.atomic
+def employee_reactivate(*, employee: Employee) -> Employee:
+    """Restore the employee, their sign-in, and their visibility to identity providers."""
+    employee_lock(employee)
+    changed = []
+    if employee.status != Employee.Status.ACTIVE:
+        changed += reactivated_fields(employee)
+    if employee.provider_deleted_at is not None:
+        changed += restored_fields(employee)
+    if changed:
+        save_changed(employee, changed)
+    return employee
 
 
 def _enqueue_deactivations(organization_id: int) -> None:
@@ -261,57 +258,3 @@ def user_sessions_end(*, user_id: int) -> int:
     """End every session of the user (one indexed delete; see employees.sessions)."""
     ended, _ = UserSession.objects.filter(user_id=user_id).delete()
     return ended
-
-
-def employee_reactivate(*, employee: Employee) -> Employee:
-    """Restore the employee and their sign-in. A deactivation task still queued finds nothing to do.
-
-    Autocommit UPDATEs rather than a transaction (identity providers reactivate on every sync):
-    one for an employee without a login account (see accounts); with one, the sign-in user first,
-    so that a failure in between leaves an employee who is still deactivated (sign-in checks the
-    employee's status too), never an active one who cannot sign in. The employee's UPDATE is
-    conditional on the state as read; a row written meanwhile (by another writer, the deactivation
-    task, or employee_set_password creating the account) is re-read under a lock.
-    """
-    if employee.status == Employee.Status.ACTIVE and employee.provider_deleted_at is None:
-        return employee
-    restored = employee.provider_deleted_at is not None
-    if employee.user_id:
-        User.objects.filter(pk=employee.user_id).update(is_active=True)
-    reactivated = _update_as_read(employee, **_reactivated_values())
-    if not reactivated:
-        # The row changed meanwhile: it may have been marked deleted by the provider since.
-        restored = True
-        _reactivate_locked(employee)
-    if restored:
-        _roster_changed(employee.organization_id)
-    return employee
-
-
-def _reactivated_values() -> dict:
-    return {
-        "status": Employee.Status.ACTIVE,
-        "activated_at": timezone.now(),
-        "deactivated_at": None,
-        "deactivation_applied_at": None,
-        "provider_deleted_at": None,
-    }
-
-
-@transaction.atomic
-def _reactivate_locked(employee: Employee) -> None:
-    """The slow path for a stale `employee`: lock the row, reactivate it and the sign-in together."""
-    locked = (
-        Employee.objects.select_for_update()
-        .only("pk", "status", "provider_deleted_at", "user_id")
-        .get(pk=employee.pk)
-    )
-    if locked.status != Employee.Status.ACTIVE or locked.provider_deleted_at is not None:
-        values = _reactivated_values()
-        Employee.objects.filter(pk=employee.pk).update(
-            **values, version=F("version") + 1, updated_at=timezone.now()
-        )
-        # The account as it is now: one may have been created since `employee` was read.
-        if locked.user_id:
-            User.objects.filter(pk=locked.user_id).update(is_active=True)
-    employee.refresh_from_db()

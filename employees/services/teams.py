@@ -7,16 +7,13 @@ from ..models import Employee, Organization, Team
 
 
 @transaction.atomic
-def team_create(
-    *, organization: Organization, name: str, external_id: str = "", source_connection=None, member_ids=()
-) -> Team:
+def team_create(*, organization: Organization, name: str, external_id: str = "", member_ids=()) -> Team:
     team = Team(
         organization=organization,
         name=(name or "").strip(),
         external_id=(external_id or "").strip(),
-        source_connection=source_connection,
     )
-    team.full_clean(exclude=["organization", "source_connection", "members"])
+    team.full_clean(exclude=["organization", "members"])
     team.save(force_insert=True)
     if member_ids:
         team.members.set(_organization_member_ids(organization=organization, member_ids=member_ids))
@@ -40,7 +37,7 @@ def team_update(*, team: Team, name: str | None = None, external_id: str | None 
         team.name = name.strip()
     if external_id is not None:
         team.external_id = external_id.strip()
-    team.full_clean(exclude=["organization", "source_connection", "members"])
+    team.full_clean(exclude=["organization", "members"])
     team.version += 1
     team.save(update_fields=["name", "external_id", "version", "updated_at"])
     return team

@@ -11,7 +11,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Org {n}")
     slug = factory.Sequence(lambda n: f"org-{n}")
-    okta_enabled = True
+    provisioning_enabled = True
 
 
 class EmployeeFactory(factory.Factory):

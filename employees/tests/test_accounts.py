@@ -8,7 +8,7 @@ from django.urls import reverse
 from employees import services
 from employees.models import Employee, UserSession
 from employees.tests.factories import EmployeeFactory
-from integrations.models import ScimRequest
+from integrations.models import ProvisionedEmployee, ScimRequest
 from integrations.services import connection_create
 
 User = get_user_model()
@@ -20,9 +20,9 @@ def okta(acme):
 
 
 def provision(okta, email="ava@acme.example", **kwargs):
-    return services.employee_provision(
-        organization=okta.organization, source_connection=okta, email=email, **kwargs
-    )
+    employee = services.employee_provision(organization=okta.organization, email=email, **kwargs)
+    ProvisionedEmployee.objects.create(employee=employee, connection=okta)
+    return employee
 
 
 def reload(employee):

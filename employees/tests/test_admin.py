@@ -17,13 +17,13 @@ def test_support_staff_toggle_okta_flag_from_the_list(client, acme, outsider_org
     for i, org in enumerate(orgs):
         data[f"form-{i}-id"] = str(org.pk)
         if org.pk != acme.pk:
-            data[f"form-{i}-okta_enabled"] = "on"
+            data[f"form-{i}-provisioning_enabled"] = "on"
     response = client.post(url, data)
     assert response.status_code == 302
     acme.refresh_from_db()
     outsider_org.refresh_from_db()
-    assert acme.okta_enabled is False
-    assert outsider_org.okta_enabled is True
+    assert acme.provisioning_enabled is False
+    assert outsider_org.provisioning_enabled is True
 
 
 def test_admin_pages_open_for_staff(client, acme_admin):

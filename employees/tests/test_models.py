@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from employees import services
 from employees.models import Employee
@@ -75,12 +76,16 @@ def test_a_provider_sync_validates_what_it_changes_and_leaves_stored_values_alon
     Employee.objects.filter(pk=employee.pk).update(email="legacy-address")
     employee.refresh_from_db()
 
-    with pytest.raises(ValidationError) as refused:
-        services.employee_sync(employee=employee, job_title="y" * 300)
-    assert "job_title" in refused.value.message_dict
-    employee.refresh_from_db()
+    def provider_update(**profile):
+        with transaction.atomic():
+            services.employee_lock(employee)
+            return services.employee_provider_update(employee=employee, profile=profile)
 
-    synced = services.employee_sync(employee=employee, job_title="Staff Engineer")
+    with pytest.raises(ValidationError) as refused:
+        provider_update(job_title="y" * 300)
+    assert "job_title" in refused.value.message_dict
+
+    assert provider_update(job_title="Staff Engineer") == "update"
 
     stored = Employee.objects.get(pk=employee.pk)
-    assert (synced.job_title, stored.job_title, stored.email) == ("Staff Engineer",) * 2 + ("legacy-address",)
+    assert (stored.job_title, stored.email, stored.version) == ("Staff Engineer", "legacy-address", 2)

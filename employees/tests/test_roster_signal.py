@@ -20,9 +20,7 @@ def sent():
 
 def test_sent_for_creation_provider_deletion_and_restoration_only(acme, outsider_org, sent):
     employee = services.employee_create(organization=acme, email="ava@acme.example")
-    provisioned = services.employee_provision(
-        organization=outsider_org, source_connection=None, email="ben@globex.example"
-    )
+    provisioned = services.employee_provision(organization=outsider_org, email="ben@globex.example")
     assert sent == [acme.pk, outsider_org.pk]
 
     sent.clear()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from employees import services, tasks
 from employees.models import Employee, Organization, UserSession
 from employees.tests.factories import EmployeeFactory
-from integrations.models import ScimRequest
+from integrations.models import ProvisionedEmployee, ScimRequest
 from integrations.services import connection_create
 
 User = get_user_model()
@@ -322,7 +322,7 @@ def test_deactivation_ends_every_session_blocks_sign_in_and_records_activity(
 
     Client().post(reverse("login"), {"username": "stays@acme.example", "password": "pw-Stays-123"})
     connection = connection_create(organization=acme, name="Okta").connection
-    Employee.objects.filter(pk=employee.pk).update(source_connection=connection)
+    ProvisionedEmployee.objects.create(employee=employee, connection=connection)
     assert UserSession.objects.filter(user_id=employee.user_id).count() == 2
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -510,11 +510,12 @@ def test_a_deactivation_run_records_each_provisioned_leaver_once_in_one_statemen
 ):
     okta = connection_create(organization=acme, name="Okta").connection
     with_sign_in = [make(acme, f"s{n}@acme.example", password="pw-Leaver-123") for n in range(6)]
-    Employee.objects.filter(pk__in=[e.pk for e in with_sign_in]).update(source_connection=okta)
     without = [  # provisioned, no portal sign-in yet
-        services.employee_provision(organization=acme, source_connection=okta, email=f"n{n}@acme.example")
-        for n in range(6)
+        services.employee_provision(organization=acme, email=f"n{n}@acme.example") for n in range(6)
     ]
+    ProvisionedEmployee.objects.bulk_create(
+        [ProvisionedEmployee(employee=e, connection=okta) for e in with_sign_in + without]
+    )
     manual = make(acme, "manual@acme.example")  # not provisioned: nothing to record for a connection
     UserSession.objects.create(
         session_key="s0", user_id=with_sign_in[0].user_id, session_data="", expire_date=timezone.now()

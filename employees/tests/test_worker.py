@@ -26,7 +26,7 @@ from employees.tests.worker_harness import (
     unacked_tasks,
     wait_until,
 )
-from integrations.models import ScimRequest
+from integrations.models import ProvisionedEmployee, ScimRequest
 from integrations.services import connection_create
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -107,7 +107,8 @@ def test_managers_pushed_before_and_after_their_reports_are_all_linked(acme, sha
 
 def test_deactivation_effects_are_applied_by_the_worker(acme, shared_worker, live_queue):
     okta = connection_create(organization=acme, name="Okta").connection
-    leaver = make(acme, "leaver@acme.example", password="pw-Leaver-123", source_connection=okta)
+    leaver = make(acme, "leaver@acme.example", password="pw-Leaver-123")
+    ProvisionedEmployee.objects.create(employee=leaver, connection=okta)
     browsers = [sign_in("leaver@acme.example", "pw-Leaver-123") for _ in range(2)]
     assert UserSession.objects.filter(user_id=leaver.user_id).count() == 2
 
@@ -208,7 +209,8 @@ def own_queue():
 def test_worker_killed_mid_task_is_restarted_and_the_work_is_done_once(acme, own_queue, workdir):
     queue = own_queue
     okta = connection_create(organization=acme, name="Okta").connection
-    leaver = make(acme, "leaver@acme.example", password="pw-Leaver-123", source_connection=okta)
+    leaver = make(acme, "leaver@acme.example", password="pw-Leaver-123")
+    ProvisionedEmployee.objects.create(employee=leaver, connection=okta)
     sign_in("leaver@acme.example", "pw-Leaver-123")
     # No worker consumes this queue yet: the message waits in Redis.
     services.employee_deactivate(employee=leaver)

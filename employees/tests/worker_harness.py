@@ -20,6 +20,7 @@ from pathlib import Path
 
 import redis
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from engagedly_portal.celery import app
 
@@ -121,11 +122,13 @@ def publishing_to(broker: str, queue: str):
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
 
     def reset_pools() -> None:
-        # The connection and producer pools are built from broker_url on first use.
+        # The connection and producer pools are built from broker_url on first use; kombu keeps
+        # producer pools per broker URL, process-wide, so those go too.
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        kombu_pools.reset()
 
     app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=queue)
     reset_pools()
@@ -133,6 +136,7 @@ def publishing_to(broker: str, queue: str):
         yield
     finally:
         app.conf.update(saved)
+        reset_pools()  # later tests publish to the broker they are configured with
         reset_pools()
 
 

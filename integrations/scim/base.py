@@ -4,25 +4,19 @@ the Okta flag, SCIM errors for everything (405 and 500 included) and the activit
 
 import logging
 import time
-from contextlib import nullcontext
 from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.utils import timezone
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from scim2_models import Context, ResponseParameters
 
-from engagedly_portal.cache import deferred_writes
-
 from . import backend, schemas
 from .activity import mask_emails, outcome_for
 from .auth import rate_limit_check, token_from_header, unauthorized
 from .errors import ScimError, error_response, scim_response
-from .filters import sort_field, to_q
 from .parsing import json_body, resource_load
 from .queries import ListQuery, parameters_from_params, query_from_params, query_params
 
@@ -66,8 +60,7 @@ class ScimView(View):
         }
         try:
             handler = self.initial(request, kwargs.get("public_id", ""))
-            with _cache_writes():
-                response = handler(request, *args, **kwargs)
+            response = handler(request, *args, **kwargs)
         except Exception as exc:
             response = self.handle_exception(exc)
         self._record(request, response, kwargs.get("public_id"), started)
@@ -127,59 +120,12 @@ class ScimView(View):
 
     @cached_property
     def base_url(self) -> str:
-        """PUBLIC_BASE_URL, else the request's scheme and host, then /scim/v2/<public id>.
-
-        What request.build_absolute_uri(path) gives for this path, at a third of its CPU (most
-        of it re-parsing a path known to be absolute): get_host() has validated the host against
-        ALLOWED_HOSTS, and neither it nor the public id (letters, digits, - and _ in every route
-        that renders URLs) holds a character that would need quoting.
-        """
-        origin = settings.PUBLIC_BASE_URL or _origin(self.request)
+        """PUBLIC_BASE_URL, else the request's scheme and host, then /scim/v2/<public id>."""
+        origin = settings.PUBLIC_BASE_URL or f"{self.request.scheme}://{self.request.get_host()}"
         return f"{origin}/scim/v2/{self.kwargs['public_id']}"
 
     def if_match(self):
         return self.request.headers.get("If-Match")
-
-
-# scheme://host of the requests seen, by the request values they come from. request.scheme and
-# get_host() (settings reads, the host's regular expression, the ALLOWED_HOSTS patterns) cost
-# each rendering request more than the rest of its URL; only hosts that passed get_host()'s
-# validation are kept, a few, and any change of settings (tests) empties the table.
-_ORIGINS: dict[tuple, str] = {}
-_ORIGINS_MAX = 32
-
-
-def _origin(request) -> str:
-    meta = request.META
-    proxy_header = settings.SECURE_PROXY_SSL_HEADER
-    key = (
-        meta.get("wsgi.url_scheme"),
-        meta.get("HTTP_HOST"),
-        meta.get("HTTP_X_FORWARDED_HOST"),
-        meta.get("SERVER_NAME"),
-        meta.get("SERVER_PORT"),
-        meta.get("HTTP_X_FORWARDED_PORT"),
-        meta.get(proxy_header[0]) if proxy_header else None,
-    )
-    origin = _ORIGINS.get(key)
-    if origin is None:
-        origin = f"{request.scheme}://{request.get_host()}"  # DisallowedHost for a host not allowed
-        if len(_ORIGINS) >= _ORIGINS_MAX:
-            _ORIGINS.clear()
-        _ORIGINS[key] = origin
-    return origin
-
-
-@receiver(setting_changed)
-def _forget_origins(**kwargs):
-    _ORIGINS.clear()
-
-
-def _cache_writes():
-    """Where the handler's cache writes go: left for the next round trip when records are written
-    behind the requests (engagedly_portal.cache.deferred_writes; the activity writer's tick sends
-    what no request carried), else at once as they are made."""
-    return deferred_writes() if settings.SCIM_ACTIVITY_FLUSH_SECONDS > 0 else nullcontext()
 
 
 def _authenticate(request, public_id: str, epoch: str | None) -> "backend.Scope":
@@ -189,7 +135,7 @@ def _authenticate(request, public_id: str, epoch: str | None) -> "backend.Scope"
     )
     if scope is None:
         raise unauthorized()
-    if not scope.organization.okta_enabled:
+    if not scope.organization.provisioning_enabled:
         raise ScimError(
             403, "Provisioning is not enabled for this organization. Contact support to enable it."
         )
@@ -228,20 +174,10 @@ def resource_select(document: dict, model, parameters: ResponseParameters | None
 
 class ResourceListView(ScimView):
     model = None
-    attributes: dict = {}
 
     def list_response(self, page_fn, render, query: ListQuery | None = None):
         query = query or query_from_params(query_params(self.request))
-        translated = to_q(query.filter, self.attributes) if query.filter else None
-        sort = sort_field(query.sort_by, self.attributes) if query.sort_by else None
-        page = page_fn(
-            self.scope,
-            translated=translated,
-            sort=sort,
-            descending=query.descending,
-            start=query.start,
-            count=query.count,
-        )
+        page = page_fn(self.scope, query)
         base_url = self.base_url if page.items else ""
         resources = [
             resource_select(render(obj, base_url=base_url), self.model, query.parameters)

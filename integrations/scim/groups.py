@@ -5,7 +5,6 @@ from scim2_models import Context
 from . import backend, mapping
 from .base import ResourceListView, ScimView, resource_response
 from .errors import scim_response
-from .filters import GROUP_ATTRIBUTES
 from .parsing import resource_load, resource_parse
 from .patch import patch_apply
 from .queries import query_from_search
@@ -14,7 +13,6 @@ from .schemas import ScimGroup
 
 class GroupListView(ResourceListView):
     model = ScimGroup
-    attributes = GROUP_ATTRIBUTES
     operation = "group"
 
     def get(self, request, public_id):
@@ -32,7 +30,6 @@ class GroupSearchView(ResourceListView):
     """POST /Groups/.search (RFC 7644 §3.4.3)."""
 
     model = ScimGroup
-    attributes = GROUP_ATTRIBUTES
     operation = "group"
 
     def post(self, request, public_id):

@@ -1,8 +1,7 @@
 """Between SCIM resources and the portal's fields: the nine default attributes both ways (SPEC §2.5).
 
 Rendering builds plain dicts (the hot path of every list page); parsing goes through the typed
-scim2-models resources, so every value a client sends is validated first, except for the plain
-shape most creates and replacements have, which quick_user reads to the same fields directly.
+scim2-models resources, so every value a client sends is validated first.
 """
 
 import hashlib
@@ -46,35 +45,8 @@ def _meta(resource_type: str, obj, location: str) -> dict:
     }
 
 
-# Every column user_render reads: a list page fetches just these as named rows instead of whole
-# employees, which spares decoding the other columns and building a model instance per row
-# (together most of a 100-user page's CPU).
-USER_COLUMNS = (
-    "pk",
-    "external_id",
-    "username",
-    "first_name",
-    "last_name",
-    "display_name",
-    "job_title",
-    "status",
-    "email",
-    "location_city",
-    "employee_number",
-    "business_unit",
-    "department",
-    "manager_email",
-    "created_at",
-    "updated_at",
-    "version",
-)
-
-
 def user_render(employee, *, base_url: str) -> dict:
-    """The stored user, every stored attribute included, so a GET → PUT round trip keeps it.
-
-    `employee` is an Employee or a named row of USER_COLUMNS (a list page): only those are read.
-    """
+    """The stored user, every stored attribute included, so a GET → PUT round trip keeps it."""
     body: dict[str, Any] = {"schemas": [USER_SCHEMA], "id": str(employee.pk)}
     if employee.external_id:
         body["externalId"] = employee.external_id
@@ -127,52 +99,20 @@ def user_fields(user: ScimUser) -> dict:
     address = _pick(user.addresses, attr="locality")
     enterprise = user[EnterpriseUser] or EnterpriseUser()
     manager = enterprise.manager.value if enterprise.manager and enterprise.manager.value else ""
-    return fields_of(
-        user_name=user.user_name,
-        email=str(email.value) if email else None,
-        given_name=user.name.given_name if user.name else None,
-        family_name=user.name.family_name if user.name else None,
-        display_name=user.display_name,
-        title=user.title,
-        department=enterprise.department,
-        division=enterprise.division,
-        locality=address.locality if address else None,
-        employee_number=enterprise.employee_number,
-        external_id=user.external_id,
-        manager=manager,
-    )
-
-
-def fields_of(
-    *,
-    user_name: str | None,
-    email: str | None,
-    given_name: str | None,
-    family_name: str | None,
-    display_name: str | None,
-    title: str | None,
-    department: str | None,
-    division: str | None,
-    locality: str | None,
-    employee_number: str | None,
-    external_id: str | None,
-    manager: str,
-) -> dict:
-    """The portal's fields from a user's attribute values (None: absent, which clears the field)."""
-    user_name = (user_name or "").strip()
+    user_name = (user.user_name or "").strip()
     return {
         "username": user_name,
         # Okta's userName is the email; a client that sends no email still gets one that way.
-        "email": email if email else _email_for(user_name),
-        "first_name": given_name or "",
-        "last_name": family_name or "",
-        "display_name": display_name or "",
-        "job_title": title or "",
-        "department": department or "",
-        "business_unit": division or "",
-        "location_city": locality or "",
-        "employee_number": employee_number or "",
-        "external_id": external_id or "",
+        "email": str(email.value) if email else _email_for(user_name),
+        "first_name": (user.name.given_name if user.name else None) or "",
+        "last_name": (user.name.family_name if user.name else None) or "",
+        "display_name": user.display_name or "",
+        "job_title": user.title or "",
+        "department": enterprise.department or "",
+        "business_unit": enterprise.division or "",
+        "location_city": (address.locality if address else None) or "",
+        "employee_number": enterprise.employee_number or "",
+        "external_id": user.external_id or "",
         "manager_email": manager,
     }
 

@@ -4,12 +4,10 @@ from scim2_models import Context
 
 from . import backend, mapping
 from .base import ResourceListView, ScimView, resource_response
-from .errors import ScimError, scim_response
-from .filters import USER_ATTRIBUTES
+from .errors import scim_response
 from .parsing import normalise_user_body, resource_load, resource_parse
-from .patch import patch_active_only, patch_apply
+from .patch import patch_apply
 from .queries import query_from_search
-from .quick_user import user_fields_quick
 from .schemas import ScimUser
 
 
@@ -28,9 +26,6 @@ def _with_active(body: dict, active: bool) -> dict:
 def _user_body(body: dict, *, active: bool, context: Context) -> tuple[dict, bool]:
     """The portal's fields and `active` of a create or replacement body, validated."""
     body = _with_active(body, active)
-    quick = user_fields_quick(body)
-    if quick is not None:
-        return quick
     user = resource_parse(ScimUser, body, context)
     return mapping.user_fields(user), user.active
 
@@ -41,7 +36,6 @@ def _record(view, outcome):
 
 class UserListView(ResourceListView):
     model = ScimUser
-    attributes = USER_ATTRIBUTES
     operation = "lookup"
 
     def get(self, request, public_id):
@@ -60,7 +54,6 @@ class UserSearchView(ResourceListView):
     """POST /Users/.search: the list query in a body, out of URLs and logs (RFC 7644 §3.4.3)."""
 
     model = ScimUser
-    attributes = USER_ATTRIBUTES
     operation = "lookup"
 
     def post(self, request, public_id):
@@ -71,58 +64,35 @@ class UserDetailView(ScimView):
     operation = "lookup"
 
     def get(self, request, public_id, pk):
-        employee = backend.user_get(self.scope, pk=pk, rendered_only=True)
+        employee = backend.user_get(self.scope, pk=pk)
         self.activity["employee_id"] = employee.pk
         return resource_response(request, ScimUser, mapping.user_render(employee, base_url=self.base_url))
 
     def put(self, request, public_id, pk):
-        self.activity["operation"] = "update"
         # Okta's wizard apps PUT the whole user they just read, read-only attributes included;
         # the replacement context drops id, meta, groups and password (RFC 7644 §3.5.1).
-        context = Context.RESOURCE_REPLACEMENT_REQUEST
-        try:
-            # Without `active`, an active user stays active (the plain edit's case; any other
-            # status is read and kept below).
-            fields, active = _user_body(self.body, active=True, context=context)
-        except ScimError:
-            fields = active = None  # reported below, after the user is found, as always
-        sent_active = any(key.lower() == "active" for key in self.body)
-
         def change(employee):
-            if fields is not None and sent_active:
-                return fields, active
-            return _user_body(self.body, active=employee.status == "active", context=context)
+            # Without `active` the status stays as it is: omitting it is not a deactivation.
+            active = employee.status == "active"
+            return _user_body(self.body, active=active, context=Context.RESOURCE_REPLACEMENT_REQUEST)
 
-        outcome = None
-        if fields is not None and self.if_match() is None:
-            # The common replacements, a profile edit or a deactivation of an active user: one
-            # statement. Without `active` the fields came with active=True: an active user stays so.
-            outcome = backend.user_write_plain(self.scope, pk=pk, fields=fields, active=active)
-        if outcome is None:
-            outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
-        _record(self, outcome)
-        return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=self.base_url))
+        return self._update(request, pk, change)
 
     def patch(self, request, public_id, pk):
-        self.activity["operation"] = "update"
         base_url = self.base_url
-        active_only = patch_active_only(self.body)
 
         def change(employee):
-            if active_only is not None:  # Okta's catalog (de)activation: the profile stays as it is
-                return None, active_only
             current = resource_load(ScimUser, mapping.user_render(employee, base_url=base_url))
             patched = patch_apply(current, self.body)
             return mapping.user_fields(patched), patched.active
 
-        outcome = None
-        if active_only is False and self.if_match() is None:
-            # Okta's deactivation of an active user: one statement.
-            outcome = backend.user_write_plain(self.scope, pk=pk, fields=None, active=False)
-        if outcome is None:
-            outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
+        return self._update(request, pk, change)
+
+    def _update(self, request, pk, change):
+        self.activity["operation"] = "update"
+        outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
         _record(self, outcome)
-        return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=base_url))
+        return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=self.base_url))
 
     def delete(self, request, public_id, pk):
         self.activity["operation"] = "deactivate"

@@ -5,6 +5,7 @@ import pytest
 
 from employees.models import Employee
 from integrations import services
+from integrations.activity_log import activity_log
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -18,9 +19,14 @@ def fixture(name: str, **placeholders: str):
 
 
 class ScimClient:
-    """A SCIM client bound to one connection's base URL and token, like an IdP is."""
+    """A SCIM client bound to one connection's base URL and token, like an IdP is.
 
-    def __init__(self, client, connection, token, prefix="Bearer "):
+    Each request's activity record is queued by the server as in production; the client then has
+    the batch writer flush it (`flush=False` leaves it queued), so tests read it at once.
+    """
+
+    def __init__(self, client, connection, token, prefix="Bearer ", flush=True):
+        self.flush = flush
         self.client = client
         self.connection = connection
         self.token = token
@@ -35,6 +41,8 @@ class ScimClient:
         data = json.dumps(body) if isinstance(body, dict | list) else body
         kwargs = {"content_type": content_type} if data is not None else {}
         response = getattr(self.client, method.lower())(url, data=data, **kwargs, **extra)
+        if self.flush:
+            activity_log.flush()
         assert response["Content-Type"].startswith("application/scim+json"), response.content
         response.body = json.loads(response.content) if response.content else None
         return response

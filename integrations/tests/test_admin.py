@@ -23,15 +23,15 @@ def created(acme):
     return make_connection(acme, name="Okta production")
 
 
-def organization_form(organization, *, okta_enabled: bool) -> dict:
+def organization_form(organization, *, provisioning_enabled: bool) -> dict:
     data = {
         "name": organization.name,
         "slug": organization.slug,
         "direct_reports_on_deactivation": organization.direct_reports_on_deactivation,
         "_save": "Save",
     }
-    if okta_enabled:
-        data["okta_enabled"] = "on"
+    if provisioning_enabled:
+        data["provisioning_enabled"] = "on"
     return data
 
 
@@ -39,16 +39,16 @@ def test_toggling_the_okta_flag_in_admin_flips_the_settings_page(staff_client, a
     portal = signed_in(Client(), acme_admin)
     change = reverse("admin:employees_organization_change", args=[acme.pk])
 
-    assert staff_client.post(change, organization_form(acme, okta_enabled=False)).status_code == 302
+    assert staff_client.post(change, organization_form(acme, provisioning_enabled=False)).status_code == 302
     acme.refresh_from_db()
-    assert acme.okta_enabled is False
+    assert acme.provisioning_enabled is False
     page = portal.get(reverse("integrations:okta")).content.decode()
     assert "Contact our support team to enable Okta" in page
     assert "+ Add Connection" not in page
     assert portal.post(reverse("integrations:connection-create"), {"name": "New"}).status_code == 302
     assert acme.connections.count() == 1
 
-    assert staff_client.post(change, organization_form(acme, okta_enabled=True)).status_code == 302
+    assert staff_client.post(change, organization_form(acme, provisioning_enabled=True)).status_code == 302
     page = portal.get(reverse("integrations:okta")).content.decode()
     assert "Contact our support team to enable Okta" not in page
     assert "+ Add Connection" in page
@@ -65,12 +65,12 @@ def test_toggling_the_okta_flag_in_admin_flips_scim_answers(staff_client, acme, 
     change = reverse("admin:employees_organization_change", args=[acme.pk])
     assert scim.get(users, {"startIndex": 1, "count": 2}, **auth).status_code == 200
 
-    staff_client.post(change, organization_form(acme, okta_enabled=False))
+    staff_client.post(change, organization_form(acme, provisioning_enabled=False))
     refused = scim.get(users, {"startIndex": 1, "count": 2}, **auth)
     assert refused.status_code == 403
     assert refused["Content-Type"].startswith("application/scim+json")
 
-    staff_client.post(change, organization_form(acme, okta_enabled=True))
+    staff_client.post(change, organization_form(acme, provisioning_enabled=True))
     assert scim.get(users, {"startIndex": 1, "count": 2}, **auth).status_code == 200
 
 

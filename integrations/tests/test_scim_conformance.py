@@ -90,7 +90,7 @@ def test_scim2_tester_reports_no_failures(tmp_path, server_database):
         "shell",
         "-c",
         "from employees.services import organization_create as c; "
-        "c(name='Conformance', slug='conformance', okta_enabled=True)",
+        "c(name='Conformance', slug='conformance', provisioning_enabled=True)",
     )
     created = json.loads(
         run(

@@ -2,8 +2,8 @@
 
 import pytest
 
+from integrations.scim.backend.filters import GROUP_ATTRIBUTES, MATCH_NONE, USER_ATTRIBUTES, to_q_across
 from integrations.scim.errors import ScimError
-from integrations.scim.filters import GROUP_ATTRIBUTES, MATCH_NONE, USER_ATTRIBUTES, to_q_across
 
 TYPES = {"User": USER_ATTRIBUTES, "Group": GROUP_ATTRIBUTES}
 

@@ -153,58 +153,6 @@ def test_catalog_patch_without_path_deactivates(scim):
     assert Employee.objects.get(pk=user["id"]).status == Employee.Status.DEACTIVATED
 
 
-def test_catalog_active_only_patches_answer_as_the_general_patch_does(scim, monkeypatch):
-    # Okta's catalog (de)activation skips the render → validate → patch round trip; the answer
-    # and the stored employee are what the general PATCH path gives.
-    from integrations.scim import users
-
-    def patch(user, body, *, general):
-        if general:
-            monkeypatch.setattr(users, "patch_active_only", lambda payload: None)
-        response = scim.patch(f"/Users/{user['id']}", body)
-        monkeypatch.undo()
-        return response
-
-    bodies = [
-        (fixture("okta_catalog_deactivate.json"), Employee.Status.DEACTIVATED),
-        ({"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "active", "value": True}]}, "active"),
-    ]
-    fast_user, general_user = create(scim), create(scim, "other@example.com")
-    for body, status in bodies:
-        fast, general = patch(fast_user, body, general=False), patch(general_user, body, general=True)
-        assert fast.status_code == general.status_code == 200
-        for answer in (fast.body, general.body):
-            answer.pop("id"), answer.pop("meta"), answer.pop("userName"), answer.pop("emails")
-            answer.pop("externalId", None)
-        assert fast.body == general.body
-        assert Employee.objects.get(pk=fast_user["id"]).status == status
-        assert Employee.objects.get(pk=general_user["id"]).status == status
-
-
-def test_only_exact_active_only_bodies_take_the_short_path():
-    from integrations.scim.patch import patch_active_only
-
-    deactivate = fixture("okta_catalog_deactivate.json")
-    assert patch_active_only(deactivate) is False
-    assert patch_active_only(
-        {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": True}]}
-    )
-    for other in (
-        {
-            "schemas": [PATCH],
-            "Operations": [{"op": "replace", "value": {"active": "False"}}],
-        },  # Entra's strings
-        {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": False, "title": "x"}}]},
-        {"schemas": [PATCH], "Operations": [{"op": "add", "path": "active", "value": False}]},
-        {"schemas": [PATCH], "Operations": [deactivate["Operations"][0], deactivate["Operations"][0]]},
-        {"schemas": ["urn:other"], "Operations": deactivate["Operations"]},
-        {"Operations": deactivate["Operations"]},
-        {**deactivate, "extra": 1},
-    ):
-        assert patch_active_only(other) is None, other
-
-
-@pytest.mark.django_db
 def test_import_pages_250_users_with_count_100(scim, acme):
     for n in range(250):
         EmployeeFactory(organization=acme, email=f"user{n:03}@example.com")
@@ -250,7 +198,7 @@ def test_post_links_an_unclaimed_employee_with_the_same_email(scim, acme):
 
     assert (response.status_code, response.body["id"]) == (201, str(existing.pk))
     existing.refresh_from_db()
-    assert existing.source_connection == scim.connection
+    assert existing.provisioning.connection == scim.connection
     assert (existing.first_name, existing.external_id) == ("Ava", "00u18ep2sjmnGT1wk698")
     assert Employee.objects.count() == 1
 

@@ -35,7 +35,7 @@ def test_token_only_works_with_its_own_base_url(scim, client, acme):
 
 
 def test_okta_flag_off_is_403(scim, acme):
-    acme.okta_enabled = False
+    acme.provisioning_enabled = False
     acme.save()
 
     response = scim.get("/Users")

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from employees.tests.worker_harness import broker_url
+from engagedly_portal import optional_redis
 from integrations import auth_epoch, services
 from integrations.models import ConnectionToken
 from integrations.scim import auth, backend
@@ -31,7 +32,7 @@ def epoch_redis(settings, monkeypatch):
     monkeypatch.setattr(auth_epoch, "EPOCH_KEY", key)
     monkeypatch.setattr(auth, "EPOCH_KEY", key)
     client = redis.Redis.from_url(settings.REDIS_URL)
-    monkeypatch.setattr(auth_epoch, "_REDIS", client)
+    monkeypatch.setattr(optional_redis, "_client", client)
     monkeypatch.setattr(backend.tokens, "_VERIFIED", {})
     yield client
     client.delete(key)
@@ -115,7 +116,7 @@ def test_okta_flag_off_in_the_change_form_is_403_on_the_very_next_request(scim, 
     token_queries(scim), token_queries(scim)
     change = reverse("admin:employees_organization_change", args=[acme.pk])
 
-    assert staff_client.post(change, organization_form(acme, okta_enabled=False)).status_code == 302
+    assert staff_client.post(change, organization_form(acme, provisioning_enabled=False)).status_code == 302
 
     assert scim.get("/Users").status_code == 403
 
@@ -123,7 +124,7 @@ def test_okta_flag_off_in_the_change_form_is_403_on_the_very_next_request(scim, 
 def test_okta_flag_off_in_the_admin_list_is_403_on_the_very_next_request(scim, staff_client, acme):
     token_queries(scim), token_queries(scim)
     changelist = reverse("admin:employees_organization_changelist")
-    # The list's editable okta_enabled column, as the admin posts it (checkbox left unticked).
+    # The list's editable provisioning_enabled column, as the admin posts it (checkbox left unticked).
     form = {
         "form-TOTAL_FORMS": "1",
         "form-INITIAL_FORMS": "1",
@@ -135,7 +136,7 @@ def test_okta_flag_off_in_the_admin_list_is_403_on_the_very_next_request(scim, s
 
     assert staff_client.post(changelist, form).status_code == 302
     acme.refresh_from_db()
-    assert acme.okta_enabled is False
+    assert acme.provisioning_enabled is False
 
     assert scim.get("/Users").status_code == 403
 

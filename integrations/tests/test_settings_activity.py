@@ -10,7 +10,7 @@ from employees.models import Employee
 from employees.tests.factories import EmployeeFactory
 from integrations import selectors
 from integrations.charts import activity_chart
-from integrations.models import ScimRequest
+from integrations.models import ProvisionedEmployee, ScimRequest
 from integrations.tests.settings_helpers import make_connection, record_request
 
 DAY = datetime.timedelta(days=1)
@@ -49,7 +49,8 @@ def test_expected_lookups_do_not_count_as_failing(connection):
 def test_sourced_employee_counts(connection, acme):
     for status in ["active", "active", "deactivated"]:
         employee = EmployeeFactory(organization=acme)
-        Employee.objects.filter(pk=employee.pk).update(source_connection=connection, status=status)
+        Employee.objects.filter(pk=employee.pk).update(status=status)
+        ProvisionedEmployee.objects.create(employee=employee, connection=connection)
     EmployeeFactory(organization=acme)  # entered by hand: not counted
     record_request(connection)
     record_request(connection)  # more requests do not multiply the counts
@@ -168,16 +169,15 @@ def test_waiting_and_unresolved_manager_links_are_listed(admin_client, connectio
     waiting = EmployeeFactory(organization=acme, first_name="Liam", last_name="Pending")
     stuck = EmployeeFactory(organization=acme, first_name="Sofia", last_name="Stuck")
     linked = EmployeeFactory(organization=acme, first_name="Noah", last_name="Linked")
-    Employee.objects.filter(pk=waiting.pk).update(
-        source_connection=connection, manager_email="boss@acme.example", manager_link="pending"
-    )
+    for employee in (waiting, stuck, linked):
+        ProvisionedEmployee.objects.create(employee=employee, connection=connection)
+    Employee.objects.filter(pk=waiting.pk).update(manager_email="boss@acme.example", manager_link="pending")
     Employee.objects.filter(pk=stuck.pk).update(
-        source_connection=connection,
         manager_email="ghost@acme.example",
         manager_link="unresolved",
         manager_link_error="No employee has this email.",
     )
-    Employee.objects.filter(pk=linked.pk).update(source_connection=connection, manager_link="resolved")
+    Employee.objects.filter(pk=linked.pk).update(manager_link="resolved")
     body = admin_client.get(reverse("integrations:connection", args=[connection.pk])).content.decode()
     assert "Liam Pending" in body and "boss@acme.example" in body
     assert "Sofia Stuck" in body and "No employee has this email." in body
@@ -186,7 +186,7 @@ def test_waiting_and_unresolved_manager_links_are_listed(admin_client, connectio
 
 def test_status_is_paused_while_okta_is_not_enabled(connection, acme):
     record_request(connection, status_code=200)
-    acme.okta_enabled = False
+    acme.provisioning_enabled = False
     acme.save()
     connection.organization.refresh_from_db()
     assert overview(connection).status == "disabled"

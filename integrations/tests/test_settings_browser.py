@@ -5,11 +5,14 @@ Runs Debian's /usr/bin/chromium (test tools may not download browsers here) agai
 
 import io
 import re
+import threading
 
 import httpx
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
+
+from integrations.activity_log import activity_log
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -102,7 +105,12 @@ def test_connect_okta_sync_disconnect_and_employees_stay(demo, live_server, brow
     )
     assert created.status_code == 201
 
-    # The activity list shows those requests, newest first.
+    # The activity list shows those requests, newest first, once the batch writer has written them.
+    # (From a thread of its own: Playwright's event loop runs in this one, and Django refuses
+    # database work in a thread that runs an event loop.)
+    writer = threading.Thread(target=activity_log.flush)
+    writer.start()
+    writer.join()
     page.get_by_role("link", name="Go to the connection").click()
     activity = page.locator("#activity tbody tr")
     expect(activity.first).to_contain_text("Ava Okta")

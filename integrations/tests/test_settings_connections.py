@@ -7,7 +7,7 @@ from django.urls import reverse
 from employees.models import Employee
 from employees.tests.factories import EmployeeFactory
 from integrations import services
-from integrations.models import Connection, ConnectionToken
+from integrations.models import Connection, ConnectionToken, ProvisionedEmployee
 from integrations.tests.settings_helpers import make_connection, record_request
 
 CREATE = reverse("integrations:connection-create")
@@ -26,7 +26,7 @@ def test_okta_card_asks_to_add_a_connection_when_there_is_none(admin_client):
 
 
 def test_okta_card_explains_that_support_enables_okta(admin_client, acme):
-    acme.okta_enabled = False
+    acme.provisioning_enabled = False
     acme.save()
     body = admin_client.get(reverse("integrations:okta")).content.decode()
     assert "Contact our support team to enable Okta" in body
@@ -35,7 +35,7 @@ def test_okta_card_explains_that_support_enables_okta(admin_client, acme):
 
 
 def test_adding_a_connection_is_refused_until_support_enables_okta(admin_client, acme):
-    acme.okta_enabled = False
+    acme.provisioning_enabled = False
     acme.save()
     response = admin_client.post(CREATE, {"name": "Okta"})
     assert response.status_code == 302
@@ -205,7 +205,7 @@ def test_delete_stops_syncing_and_leaves_employees_as_they_are(admin_client, acm
     created = make_connection(acme)
     connection = created.connection
     synced = EmployeeFactory(organization=acme, email="ava@acme.example")
-    Employee.objects.filter(pk=synced.pk).update(source_connection=connection)
+    ProvisionedEmployee.objects.create(employee=synced, connection=connection)
     response = admin_client.post(reverse("integrations:connection-delete", args=[connection.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("integrations:okta")

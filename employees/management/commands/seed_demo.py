@@ -51,7 +51,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
         organization, _ = Organization.objects.get_or_create(
-            slug="acme", defaults={"name": "Acme", "okta_enabled": True}
+            slug="acme", defaults={"name": "Acme", "provisioning_enabled": True}
         )
         people: list[Employee] = []
         for index, (first, last, title, department, city, _manager) in enumerate(PEOPLE):

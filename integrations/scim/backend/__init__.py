@@ -1,15 +1,16 @@
 """The one seam between the SCIM protocol and the portal's domain and database.
 
 Every function is scoped to the authenticated connection's organization: another organization's
-ids simply do not exist here. Reads are single queries (a list page adds a COUNT only when more
-rows follow it and the import's previous page did not tell the total, see common.paged and users._user_page);
-writes go through employees.services.
+ids simply do not exist here. The protocol layer hands in plain values (the fields a resource
+sets, a list query as the client sent it) and gets model instances back; all ORM work for SCIM
+is here. Writes go through employees.services; reads are this package's own querysets.
 """
 
 from .common import Outcome, Page, Scope, check_version
 from .groups import group_create, group_delete, group_get, group_list, group_update
+from .search import resources_search
 from .tokens import activity_record, connection_id_for, scope_for_token
-from .users import user_create, user_delete, user_get, user_list, user_update, user_write_plain
+from .users import user_create, user_delete, user_get, user_list, user_update
 
 __all__ = [
     "Outcome",
@@ -23,11 +24,11 @@ __all__ = [
     "group_get",
     "group_list",
     "group_update",
+    "resources_search",
     "scope_for_token",
     "user_create",
     "user_delete",
     "user_get",
     "user_list",
     "user_update",
-    "user_write_plain",
 ]

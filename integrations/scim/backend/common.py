@@ -8,7 +8,7 @@ from employees.models import Organization
 from integrations.models import Connection, ConnectionToken
 
 from ..errors import ScimError
-from ..filters import Translated
+from .filters import Translated, sort_field
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ def paged(queryset, *, order: list[str], start: int, count: int) -> Page:
     last page of 100,000 costs about what the first does.
 
     Filtered and sorted lists, and groups, are paged here on every request. The unfiltered user
-    list (an identity provider's import) goes through _user_page, which remembers between pages
-    what makes both the offset skip and the COUNT unnecessary.
+    list (an identity provider's import) goes through users._import_page, which remembers between
+    pages what makes both the offset skip and the COUNT unnecessary.
     """
     if count == 0:
         return Page(items=[], total=queryset.count())
@@ -75,6 +75,14 @@ def filtered(queryset, translated: Translated | None):
         # A condition across a to-many relation would repeat rows (and count them twice).
         return queryset.filter(pk__in=queryset.model.objects.filter(translated.q).values("pk"))
     return queryset.filter(translated.q)
+
+
+def list_order(query, attributes: dict) -> list[str]:
+    """The ORDER BY of a list: sortBy (RFC 7644 §3.4.2.3) when stored, then the primary key."""
+    sort = sort_field(query.sort_by, attributes) if query.sort_by else None
+    if sort is None:
+        return ["pk"]
+    return [f"-{sort}" if query.descending else sort, "pk"]
 
 
 def check_version(version: int, if_match: str | None) -> None:

@@ -3,14 +3,16 @@
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 
 from employees import services
 from employees.models import Employee, Team
+from integrations import services as integration_services
 
 from ..errors import ScimError, not_found
-from ..filters import Translated
-from .common import Outcome, Page, Scope, as_pk, check_version, filtered, invalid, paged
+from .common import Outcome, Page, Scope, as_pk, check_version, filtered, invalid, list_order, paged
+from .filters import GROUP_ATTRIBUTES, to_q
 
 
 def _teams(scope: Scope):
@@ -20,11 +22,15 @@ def _teams(scope: Scope):
     )
 
 
-def group_list(
-    scope: Scope, *, translated: Translated | None, sort: str | None, descending: bool, start: int, count: int
-) -> Page:
-    order = [f"-{sort}" if descending else sort, "pk"] if sort else ["pk"]
-    return paged(filtered(_teams(scope), translated), order=order, start=start, count=count)
+def group_list(scope: Scope, query) -> Page:
+    """A page of groups for a ListQuery (filter, sortBy, startIndex, count as the client sent them)."""
+    translated = to_q(query.filter, GROUP_ATTRIBUTES) if query.filter else None
+    return groups_page(scope, translated=translated, query=query)
+
+
+def groups_page(scope: Scope, *, translated, query) -> Page:
+    order = list_order(query, GROUP_ATTRIBUTES)
+    return paged(filtered(_teams(scope), translated), order=order, start=query.start, count=query.count)
 
 
 def group_get(scope: Scope, *, pk: str) -> Team:
@@ -46,13 +52,14 @@ def group_create(scope: Scope, *, fields: dict) -> Outcome:
     if not fields["name"]:
         raise ScimError(400, "displayName is required.", "invalidValue")
     try:
-        team = services.team_create(
-            organization=scope.organization,
-            name=fields["name"],
-            external_id=fields["external_id"],
-            source_connection=scope.connection,
-            member_ids=_member_ids(fields["member_ids"]),
-        )
+        with transaction.atomic():
+            team = services.team_create(
+                organization=scope.organization,
+                name=fields["name"],
+                external_id=fields["external_id"],
+                member_ids=_member_ids(fields["member_ids"]),
+            )
+            integration_services.team_provisioned_by(team=team, connection=scope.connection)
     except ValidationError as exc:
         raise invalid(exc) from exc
     return Outcome(obj=group_get(scope, pk=str(team.pk)), operation="group", created=True)
