@@ -1,15 +1,26 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 from employees.tests.factories import EmployeeFactory, OrganizationFactory
 from engagedly_portal.optional_redis import redis_client, redis_reset
 from integrations.activity_log import activity_log
 
 
+@pytest.fixture(scope="session", autouse=True)
+def live_server_backlog():
+    """The live test server takes bursts of connections as gunicorn does: socketserver's listen
+    backlog of 5 would reset the connections of thirty simultaneous IdP requests."""
+    ThreadedWSGIServer.request_queue_size = 128
+
+
 @pytest.fixture(autouse=True)
 def no_activity_from_earlier_tests():
-    """Activity records an earlier test left queued belong to its rolled-back database."""
+    """Activity records a test left queued belong to its rolled-back database (or, after the last
+    test, to a test database about to be dropped)."""
+    activity_log.discard()
+    yield
     activity_log.discard()
 
 

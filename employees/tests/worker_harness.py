@@ -199,8 +199,16 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
+            self.resume()
             self.process.terminate()
             self.process.wait(timeout=10)
+
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open and nothing answers, as with a hung Redis."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
 
     def _answers(self) -> bool:
         try:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from integrations.scim.backend.filters import GROUP_ATTRIBUTES, MATCH_NONE, USER_ATTRIBUTES, to_q_across
+from integrations.scim.backend.attributes import GROUP_ATTRIBUTES, USER_ATTRIBUTES
+from integrations.scim.backend.filters import MATCH_NONE, to_q_across
 from integrations.scim.errors import ScimError
 
 TYPES = {"User": USER_ATTRIBUTES, "Group": GROUP_ATTRIBUTES}

@@ -15,7 +15,8 @@ from integrations import services
 from integrations.models import ScimRequest
 from integrations.scim import backend
 from integrations.scim.auth import _count_request
-from integrations.scim.backend.filters import USER_ATTRIBUTES, Translated, _QBuilder, parse, to_q
+from integrations.scim.backend.attributes import USER_ATTRIBUTES
+from integrations.scim.backend.filters import Translated, _QBuilder, parse, to_q
 from integrations.scim.errors import ScimError
 from integrations.scim.queries import ListQuery
 

@@ -11,8 +11,9 @@ from employees.models import Employee, Team
 from integrations import services as integration_services
 
 from ..errors import ScimError, not_found
+from .attributes import GROUP_ATTRIBUTES
 from .common import Outcome, Page, Scope, as_pk, check_version, filtered, invalid, list_order, paged
-from .filters import GROUP_ATTRIBUTES, to_q
+from .filters import to_q
 
 
 def _teams(scope: Scope):

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, replace
 
+from .attributes import GROUP_ATTRIBUTES, USER_ATTRIBUTES
 from .common import Page, Scope
-from .filters import GROUP_ATTRIBUTES, USER_ATTRIBUTES, to_q_across
+from .filters import to_q_across
 from .groups import groups_page
 from .users import users_page
 

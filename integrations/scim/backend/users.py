@@ -18,8 +18,9 @@ from integrations import services as integration_services
 from integrations.models import ProvisionedEmployee
 
 from ..errors import ScimError, not_found
+from .attributes import USER_ATTRIBUTES
 from .common import Outcome, Page, Scope, as_pk, check_version, filtered, invalid, list_order, paged, sliced
-from .filters import USER_ATTRIBUTES, to_q
+from .filters import to_q
 
 DEACTIVATED_BY_PROVIDER = "Deactivated by the identity provider"
 
