@@ -1,10 +1,8 @@
 """Gunicorn settings for `make serve`; each value can be overridden from the environment.
 
-Two processes of four threads each (gthread), measured with `make bench` on the 2-core machine:
-SCIM requests spend about half their time waiting on PostgreSQL and Redis, which threads overlap,
-and gthread keeps client connections alive between requests (sync workers close every one).
-Against three sync workers it served about 20% more SCIM requests a second (okta-mix, okta-push)
-and up to 80% more trivial ones, with two workers of under 100 MiB each instead of three.
+Two processes of four threads each (gthread): SCIM requests spend much of their time waiting on
+PostgreSQL and Redis, which threads overlap, and gthread keeps an identity provider's connections
+alive between requests (sync workers close every one). bench/README.md has the figures.
 """
 
 import os

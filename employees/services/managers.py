@@ -192,8 +192,8 @@ def _links_apply(*, resolved: dict[int, int], refused: dict[int, str]) -> None:
 def _links_resolved_write(pairs: list[tuple[int, int]], *, updated_at) -> None:
     """One UPDATE setting each employee's manager: `manager_id = CASE id WHEN e THEN m ... END`.
 
-    Written out rather than built from the ORM's Case/When: resolving a few hundred When
-    expressions took the ORM most of a link run's CPU. Every value is a parameter; the casts tell
+    Written out rather than built from the ORM's Case/When, whose expressions the ORM resolves one
+    by one for every chunk of hundreds of links. Every value is a parameter; the casts tell
     PostgreSQL (which binds parameters server-side) the type of each manager id.
     """
     quote = connection.ops.quote_name

@@ -25,8 +25,8 @@ def not_found(detail: str = "The resource does not exist.") -> ScimError:
 
 
 def scim_response(body, status: int = 200, headers: dict | None = None) -> HttpResponse:
-    # orjson: a page of 100 users took the standard library's encoder about a quarter of the
-    # page's CPU; orjson writes the same JSON (UTF-8, no whitespace) several times faster.
+    # orjson writes the same JSON as the standard library's encoder (UTF-8, no whitespace), for
+    # list pages of hundreds of resources at a fraction of the cost.
     content = b"" if body is None else orjson.dumps(body)
     response = HttpResponse(content, status=status, content_type=SCIM_CONTENT_TYPE)
     for key, value in (headers or {}).items():
