@@ -11,7 +11,7 @@ counts only while the generation it was stored under is still the current one.
 The generation is a random value, not a counter: a counter that Redis lost (a restart, an evicted
 key) would start again at 1 and could match values stored under an earlier 1.
 
-The bump is written in the request that changes the set, at the write and again once it commits.
+The bump is written in the request that changes the set, once its transaction commits.
 
 Without Redis the cache is per process (locmem): a change made in one process is then unknown to
 the others, which is acceptable for the single-process setups that run without Redis. When the
@@ -41,16 +41,10 @@ def _set_new_generation(organization_id: int) -> None:
 
 
 def roster_generation_bump(*, organization_id: int) -> None:
-    """Forget what list pages remembered about the organization; now, and once the transaction commits
-    (outside a transaction the write is already committed: once is enough).
-
-    The first bump makes the change visible at once to this transaction's own later reads (the
-    tests, an admin's next page). A page read between the two bumps saw the rows before the
-    commit and may have stored them under the first new generation: the second bump retires it.
-    """
-    _set_new_generation(organization_id)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _set_new_generation(organization_id))
+    """Forget what list pages remembered about the organization, once the change is committed (at
+    once outside a transaction): a page read before the commit sees the rows as they were and may
+    store them under the old generation, which this retires."""
+    transaction.on_commit(lambda: _set_new_generation(organization_id))
 
 
 @dataclass

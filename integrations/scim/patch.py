@@ -12,6 +12,31 @@ from .errors import ScimError
 from .parsing import validation_error
 from .schemas import POLICY
 
+PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+def patch_active_only(payload: dict) -> bool | None:
+    """The new `active` when the body does nothing but set it, as Okta's catalog apps deactivate and
+    reactivate: one `replace` of `{"active": <bool>}`, or of path `active` with a boolean.
+
+    None for any other body, which patch_apply reads. Such a body leaves the profile as it is, so
+    the change is the status alone, with no copy of the resource to patch; the write is the same.
+    """
+    if set(payload) != {"schemas", "Operations"} or payload["schemas"] != [PATCH_OP_SCHEMA]:
+        return None
+    operations = payload["Operations"]
+    if not isinstance(operations, list) or len(operations) != 1 or not isinstance(operations[0], dict):
+        return None
+    operation = operations[0]
+    if not isinstance(operation.get("op"), str) or operation["op"].lower() != "replace":
+        return None
+    value = operation.get("value")
+    if set(operation) == {"op", "value"} and isinstance(value, dict) and set(value) == {"active"}:
+        value = value["active"]
+    elif set(operation) != {"op", "path", "value"} or operation["path"] != "active":
+        return None
+    return value if isinstance(value, bool) else None
+
 
 def patch_apply(resource, payload: dict):
     """Apply a PatchOp body to a copy of `resource`; returns the patched copy."""

@@ -6,7 +6,7 @@ from . import backend, mapping
 from .base import ResourceListView, ScimView, resource_response
 from .errors import scim_response
 from .parsing import normalise_user_body, resource_load, resource_parse
-from .patch import patch_apply
+from .patch import patch_active_only, patch_apply
 from .queries import query_from_search
 from .schemas import ScimUser
 
@@ -80,8 +80,11 @@ class UserDetailView(ScimView):
 
     def patch(self, request, public_id, pk):
         base_url = self.base_url
+        active_only = patch_active_only(self.body)
 
         def change(employee):
+            if active_only is not None:  # Okta's catalog (de)activation: the profile stays as it is
+                return None, active_only
             current = resource_load(ScimUser, mapping.user_render(employee, base_url=base_url))
             patched = patch_apply(current, self.body)
             return mapping.user_fields(patched), patched.active

@@ -36,7 +36,7 @@ def groups_page(scope: Scope, *, translated, query) -> Page:
 
 def group_get(scope: Scope, *, pk: str) -> Team:
     number = as_pk(pk)
-    team = _teams(scope).filter(pk=number).first() if number else None
+    team = next(iter(_teams(scope).filter(pk=number).order_by()[:1]), None) if number else None
     if team is None:
         raise not_found(f"Group {pk} not found.")
     return team

@@ -25,9 +25,35 @@ from .filters import to_q
 DEACTIVATED_BY_PROVIDER = "Deactivated by the identity provider"
 
 
+# What a User resource shows (integrations.scim.mapping.user_render): reads that only render load
+# just these.
+RENDERED = (
+    "external_id",
+    "username",
+    "first_name",
+    "last_name",
+    "display_name",
+    "job_title",
+    "status",
+    "email",
+    "location_city",
+    "employee_number",
+    "business_unit",
+    "department",
+    "manager_email",
+    "created_at",
+    "updated_at",
+    "version",
+)
+
+
 def _employees(scope: Scope):
     # Employees the provider deleted answer 404 (RFC 7644 §3.6) but stay in the portal.
     return Employee.objects.filter(organization=scope.organization, provider_deleted_at__isnull=True)
+
+
+def _rendered(scope: Scope):
+    return _employees(scope).only(*RENDERED)
 
 
 def user_list(scope: Scope, query) -> Page:
@@ -40,7 +66,7 @@ def users_page(scope: Scope, *, translated, query) -> Page:
     order = list_order(query, USER_ATTRIBUTES)
     if translated is None and order == ["pk"] and query.count:
         return _import_page(scope, start=query.start, count=query.count)
-    return paged(filtered(_employees(scope), translated), order=order, start=query.start, count=query.count)
+    return paged(filtered(_rendered(scope), translated), order=order, start=query.start, count=query.count)
 
 
 def _import_page(scope: Scope, *, start: int, count: int) -> Page:
@@ -59,7 +85,7 @@ def _import_page(scope: Scope, *, start: int, count: int) -> Page:
     """
     organization_id = scope.organization.pk
     memo = roster.memo_read(organization_id=organization_id, start=start, count=count)
-    live = _employees(scope)
+    live = _rendered(scope)
     if memo.after_pk is not None:
         skip = start - memo.anchor_start
         rows = list(live.filter(pk__gt=memo.after_pk).order_by("pk")[skip : skip + count + 1])
@@ -85,13 +111,14 @@ def _import_page(scope: Scope, *, start: int, count: int) -> Page:
 
 
 def user_get(scope: Scope, *, pk: str, lock: bool = False) -> Employee:
-    """The live employee `pk` of the scope's organization (locked for a write), or a SCIM 404."""
+    """The live employee `pk` of the scope's organization, or a SCIM 404: all of it, locked for a
+    write, or what its resource shows."""
     number = as_pk(pk)
-    employees = _employees(scope).select_for_update() if lock else _employees(scope)
-    employee = employees.filter(pk=number).first() if number else None
-    if employee is None:
+    employees = _employees(scope).select_for_update() if lock else _rendered(scope)
+    found = list(employees.filter(pk=number).order_by()[:1]) if number else []
+    if not found:
         raise not_found(f"User {pk} not found.")
-    return employee
+    return found[0]
 
 
 def _conflict(field_name: str, value: str) -> ScimError:
