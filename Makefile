@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 
-.PHONY: run test serve worker worker-only bench-background bench-inprocess bench-instructions background-health lint format migrations-check install browser clean scim-test bench
+.PHONY: run test serve worker worker-only bench-background background-health lint format migrations-check install browser clean scim-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,25 +51,10 @@ background-health: install
 bench-background: install
 	$(BIN)/python bench/bench_background.py $(BENCH_ARGS)
 
-# SCIM throughput against `make serve` + `make worker` on PostgreSQL (see bench/README.md), e.g.
-# `make bench SCENARIO=okta-push SIZE=10k`; BENCH_ARGS for the rest (`--help` lists them).
-SCENARIO ?= all
-SIZE ?= 100k
+# SCIM throughput of `make serve` + `make worker` as shipped, on PostgreSQL and Redis (see
+# bench/README.md); `make bench BENCH_ARGS="--before 6effee6"` compares with that commit.
 bench: install
-	$(BIN)/python bench/run.py --scenario $(SCENARIO) --size $(SIZE) $(BENCH_ARGS)
-
-# CPU per SCIM operation in one process, steadier than `make bench` for comparing code
-# (see bench/inprocess.py); needs the bench database that `make bench` seeds.
-bench-inprocess: install
-	$(BIN)/python bench/inprocess.py $(BENCH_ARGS)
-
-# Instructions per SCIM operation under valgrind's callgrind, the same from run to run whatever
-# the host is doing (see bench/instructions.py); needs the bench database that `make bench` seeds.
-bench-instructions: install
-	@command -v valgrind >/dev/null 2>&1 || { \
-	  echo "Installing Debian's valgrind for the instruction counts"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
-	$(BIN)/python bench/instructions.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
