@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 
-.PHONY: run test serve worker worker-only bench-background background-health lint format migrations-check install browser clean scim-test bench
+.PHONY: run test serve worker worker-only bench-background bench-profile background-health lint format migrations-check install browser clean scim-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench-background: install
 # bench/README.md); `make bench BENCH_ARGS="--before 6effee6"` compares with that commit.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Where a SCIM request's CPU goes, per operation, in one process (see bench/cpu_profile.py).
+bench-profile: install
+	$(BIN)/python bench/cpu_profile.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -47,13 +47,14 @@ RENDERED = (
 )
 
 
-def _employees(scope: Scope):
+def _employees(scope: Scope, queryset=None):
     # Employees the provider deleted answer 404 (RFC 7644 §3.6) but stay in the portal.
-    return Employee.objects.filter(organization=scope.organization, provider_deleted_at__isnull=True)
+    queryset = Employee.objects if queryset is None else queryset
+    return queryset.filter(organization_id=scope.organization.pk, provider_deleted_at__isnull=True)
 
 
 def _rendered(scope: Scope):
-    return _employees(scope).only(*RENDERED)
+    return _employees(scope, Employee.objects.only(*RENDERED))
 
 
 def user_list(scope: Scope, query) -> Page:
@@ -114,11 +115,13 @@ def user_get(scope: Scope, *, pk: str, lock: bool = False) -> Employee:
     """The live employee `pk` of the scope's organization, or a SCIM 404: all of it, locked for a
     write, or what its resource shows."""
     number = as_pk(pk)
-    employees = _employees(scope).select_for_update() if lock else _rendered(scope)
-    found = list(employees.filter(pk=number).order_by()[:1]) if number else []
-    if not found:
-        raise not_found(f"User {pk} not found.")
-    return found[0]
+    employees = _employees(scope, Employee.objects.select_for_update()) if lock else _rendered(scope)
+    try:
+        if number is None:
+            raise Employee.DoesNotExist
+        return employees.get(pk=number)
+    except Employee.DoesNotExist:
+        raise not_found(f"User {pk} not found.") from None
 
 
 def _conflict(field_name: str, value: str) -> ScimError:

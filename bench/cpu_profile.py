@@ -1,0 +1,189 @@
+"""Where a SCIM request's CPU goes, per operation, in one process (Django's test client).
+
+    make bench-profile                                         # the working tree
+    make bench-profile BENCH_ARGS="--before 6effee6"           # that commit too, side by side
+    make bench-profile BENCH_ARGS="--op put --top 30"          # one operation's profile
+
+Each side gets its own PostgreSQL database (portal_profile_before / portal_profile_after, dropped
+and created) and Redis db (7 / 8), migrated and seeded by that side's own code, with the settings
+of `make serve`. It prints the CPU time per request of each operation (the median of five
+batches), and with --top the functions that took the most of it (cProfile, cumulative). What it
+leaves out is the database's and Redis's own CPU, which `make bench` measures with the rest.
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OPS = ("lookup", "get", "put", "patch", "create")
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def user_body(username: str, title: str = "Engineer") -> dict:
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        "userName": username,
+        "name": {"givenName": "Ava", "familyName": "Nguyen"},
+        "emails": [{"primary": True, "value": username, "type": "work"}],
+        "displayName": "Ava Nguyen",
+        "title": title,
+        "addresses": [{"type": "work", "locality": "Austin", "primary": True}],
+        "externalId": "00u18ep2sjmnGT1wk698",
+        "active": True,
+        ENTERPRISE: {"employeeNumber": "E-1", "division": "Americas", "department": "Sales",
+                     "manager": {"value": "p1@profile.example"}},
+    }  # fmt: skip
+
+
+def measure(op: str, requests: int, top: int) -> dict:
+    """Run in a side's checkout, with its Django settings loaded: CPU per request of `op`."""
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from employees.models import Employee, Organization
+    from integrations import services
+    from integrations.activity_log import activity_log
+
+    flag = "provisioning_enabled" if hasattr(Organization, "provisioning_enabled") else "okta_enabled"
+    organization, _ = Organization.objects.get_or_create(slug="profile", defaults={"name": "P", flag: True})
+    if not Employee.objects.filter(organization=organization).exists():
+        Employee.objects.bulk_create(
+            Employee(organization=organization, username=f"p{i}@profile.example",
+                     email=f"p{i}@profile.example", first_name="P", last_name=str(i))
+            for i in range(2000)
+        )  # fmt: skip
+    created = services.connection_create(organization=organization, name=f"profile-{time.time_ns()}")
+    base = f"/scim/v2/{created.connection.public_id}/Users"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {created.plaintext_token}"}
+    people = list(
+        Employee.objects.filter(organization=organization, username__startswith="p")
+        .order_by("pk")
+        .values_list("pk", "username")[:2000]
+    )
+    client, stamp = Client(), time.time_ns()
+    scim = "application/scim+json"
+
+    def one(i: int):
+        pk, username = people[i % len(people)]
+        if op == "lookup":
+            query = {"filter": f'userName eq "{username}"', "startIndex": 1, "count": 100}
+            return client.get(base, query, **auth)
+        if op == "get":
+            return client.get(f"{base}/{pk}", **auth)
+        if op == "put":
+            body = json.dumps(user_body(username, f"Title {i}"))
+            return client.put(f"{base}/{pk}", body, content_type=scim, **auth)
+        if op == "patch":  # Okta's catalog (de)activation, alternating
+            operation = {"op": "replace", "value": {"active": i % 2 == 1}}
+            body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [operation]}
+            return client.patch(f"{base}/{pk}", json.dumps(body), content_type=scim, **auth)
+        return client.post(
+            base, json.dumps(user_body(f"new{stamp}-{i}@profile.example")), content_type=scim, **auth
+        )
+
+    for i in range(50):  # warm: imports, prepared statements, caches
+        assert one(i).status_code < 300
+    batches, done = [], 50
+    for _ in range(5):
+        started = time.process_time()
+        for i in range(done, done + requests):
+            assert one(i).status_code < 300
+        done += requests
+        batches.append((time.process_time() - started) / requests * 1000)
+    activity_log.flush()
+    result = {"op": op, "cpu_ms": statistics.median(batches)}
+    if top:
+        profile = cProfile.Profile()
+        profile.enable()
+        for i in range(done, done + requests):
+            one(i)
+        profile.disable()
+        text = io.StringIO()
+        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(top)
+        result["profile"] = text.getvalue()
+    return result
+
+
+def database(name: str) -> str:
+    for statement in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", statement], check=True)
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def side(label: str, checkout: Path, redis_db: int, args) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database(f"portal_profile_{label}"),
+        "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
+        "SECRET_KEY": "profile-only-secret-key-not-for-production",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "testserver",
+        "DJANGO_SETTINGS_MODULE": "engagedly_portal.settings",
+    }
+    python = str(ROOT / ".venv/bin/python")
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=checkout, env=env, check=True)
+    figures = {}
+    for op in args.op.split(","):
+        command = [
+            python,
+            __file__,
+            "--measure",
+            op,
+            "--requests",
+            str(args.requests),
+            "--top",
+            str(args.top),
+        ]
+        out = subprocess.run(command, cwd=checkout, env=env, check=True, capture_output=True, text=True)
+        figures[op] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--before", help="a git ref to profile beside the working tree")
+    parser.add_argument("--op", default=",".join(OPS), help=f"of {','.join(OPS)}")
+    parser.add_argument("--requests", type=int, default=200, help="requests per batch (five batches)")
+    parser.add_argument("--top", type=int, default=0, help="print the N costliest functions per op")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        sys.path.insert(0, os.getcwd())
+        print(json.dumps(measure(args.measure, args.requests, args.top)))
+        return
+    sides = {"after": side("after", ROOT, 8, args)}
+    if args.before:
+        worktree = Path(tempfile.mkdtemp(prefix="portal-profile-")) / "before"
+        subprocess.run(
+            ["git", "worktree", "add", "-q", "--detach", str(worktree), args.before], cwd=ROOT, check=True
+        )
+        try:
+            sides = {"before": side("before", worktree, 7, args), **sides}
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, check=False)
+    print(f"{'op':<8}" + "".join(f"{label + ' CPU ms':>18}" for label in sides))
+    for op in args.op.split(","):
+        print(f"{op:<8}" + "".join(f"{figures[op]['cpu_ms']:>18.2f}" for figures in sides.values()))
+    for label, figures in sides.items():
+        for op, figure in figures.items():
+            if figure.get("profile"):
+                print(f"\n== {label} {op}\n{figure['profile']}")
+
+
+if __name__ == "__main__":
+    main()
