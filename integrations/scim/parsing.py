@@ -15,7 +15,27 @@ def json_body(raw: bytes) -> dict:
         raise ScimError(400, "The request body is not valid JSON.", "invalidSyntax") from exc
     if not isinstance(body, dict):
         raise ScimError(400, "The request body must be a JSON object.", "invalidSyntax")
+    refuse_nul(body)
     return body
+
+
+NUL = "\x00"
+
+
+def refuse_nul(value) -> None:
+    """400 for a NUL character (U+0000) in any string or key: valid JSON, but no text column (or
+    PostgreSQL itself) can hold it, so it is refused before anything reads the value."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                raise ScimError(400, "Text may not contain the NUL character (U+0000).", "invalidValue")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
 
 
 def validation_error(exc: ValidationError) -> ScimError:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from scim2_models import Context, ResponseParameters, SearchRequest
 
 from .errors import ScimError
-from .parsing import validation_error
+from .parsing import refuse_nul, validation_error
 
 SEARCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
@@ -25,7 +25,14 @@ class ListQuery:
     parameters: ResponseParameters | None = None
 
 
+# Integers a SCIM client may send for startIndex and count: JSON integers as most clients and
+# databases hold them (64-bit signed).
+LARGEST = 2**63 - 1
+
+
 def _bounded(start: int, count: int) -> tuple[int, int]:
+    if not (-LARGEST <= start <= LARGEST and -LARGEST <= count <= LARGEST):
+        raise ScimError(400, f"startIndex and count must be at most {LARGEST}.", "invalidValue")
     # RFC 7644 §3.4.2.4: a startIndex below 1 means 1 (Entra ID sends 0); a negative count means 0.
     return max(start, 1), min(max(count, 0), settings.SCIM_MAX_PAGE_SIZE)
 
@@ -46,9 +53,11 @@ def response_parameters(
 def query_params(request) -> dict[str, str]:
     """The request's query parameters, the last value of each; too many of them is a SCIM 400."""
     try:
-        return request.GET.dict()
+        params = request.GET.dict()
     except TooManyFieldsSent as exc:
         raise ScimError(400, "The query string has too many parameters.", "invalidSyntax") from exc
+    refuse_nul(params)
+    return params
 
 
 def _split(value: str | None) -> list[str] | None:

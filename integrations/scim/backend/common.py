@@ -34,6 +34,10 @@ class Outcome:
     extra: dict = field(default_factory=dict)
 
 
+# A startIndex this far in is past the end of any list, whatever the database's integer range.
+PAST_THE_END = 2**31
+
+
 def paged(queryset, *, order: list[str], start: int, count: int) -> Page:
     """One page, and the total without counting when the page itself tells it.
 
@@ -48,7 +52,7 @@ def paged(queryset, *, order: list[str], start: int, count: int) -> Page:
     list (an identity provider's import) goes through users._import_page, which remembers between
     pages what makes both the offset skip and the COUNT unnecessary.
     """
-    if count == 0:
+    if count == 0 or start > PAST_THE_END:
         return Page(items=[], total=queryset.count())
     offset = start - 1
     rows = sliced(queryset, order=order, offset=offset, limit=count + 1)
@@ -96,7 +100,3 @@ def check_version(version: int, if_match: str | None) -> None:
 
 def invalid(exc: ValidationError) -> ScimError:
     return ScimError(400, " ".join(exc.messages) or "Invalid value.", "invalidValue")
-
-
-def as_pk(value: str) -> int | None:
-    return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None

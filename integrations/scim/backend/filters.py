@@ -151,18 +151,21 @@ class _QBuilder(FilterVisitor[Q]):
     def _compare_id(self, target: Field, op: CompareOperator, value) -> Q:
         if op != CompareOperator.eq:
             raise _invalid("id can only be compared with eq or ne.")
-        number = _as_id(value)
+        number = as_pk(value)
         return Q(pk=number) if number is not None else MATCH_NONE
 
     def _compare_member(self, target: Field, op: CompareOperator, value) -> Q:
         if op != CompareOperator.eq:
             raise _invalid("Members can only be compared with eq or ne.")
-        number = _as_id(value)
+        number = as_pk(value)
         self.joins_many = True
         return Q(**{target.lookup: number}) if number is not None else MATCH_NONE
 
     def _compare_datetime(self, target: Field, op: CompareOperator, value) -> Q:
-        moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+        try:
+            moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+        except ValueError:  # well-formed but impossible: month 13, February 30th
+            moment = None
         if moment is None or op in (CompareOperator.co, CompareOperator.sw, CompareOperator.ew):
             raise _invalid(f"Compare {target.lookup} with an ISO 8601 dateTime using eq, gt, ge, lt or le.")
         return Q(**{f"{target.lookup}__{_STRING_LOOKUPS[op]}": moment})
@@ -177,12 +180,19 @@ def _as_bool(value) -> bool:
     raise _invalid("Compare active with true or false.")
 
 
-def _as_id(value) -> int | None:
-    try:
-        number = int(str(value))
-    except ValueError:
+# The one spelling of a resource id: ASCII digits without a leading zero. int() and isdigit()
+# also take other scripts' digits (١, １, १), signs, spaces and zeros in front, which would let
+# several ids name one resource.
+_ID = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def as_pk(value) -> int | None:
+    """The primary key a resource id names, or None when it names none."""
+    text = str(value)
+    if not _ID.fullmatch(text):
         return None
-    return number if 0 < number < 2**63 else None
+    number = int(text)
+    return number if number < 2**63 else None
 
 
 def _compare_constant(constant, op: CompareOperator, value) -> bool:

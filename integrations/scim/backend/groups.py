@@ -12,8 +12,8 @@ from integrations import services as integration_services
 
 from ..errors import ScimError, not_found
 from .attributes import GROUP_ATTRIBUTES
-from .common import Outcome, Page, Scope, as_pk, check_version, filtered, invalid, list_order, paged
-from .filters import to_q
+from .common import Outcome, Page, Scope, check_version, filtered, invalid, list_order, paged
+from .filters import as_pk, to_q
 
 
 def _teams(scope: Scope):

@@ -19,8 +19,19 @@ from integrations.models import ProvisionedEmployee
 
 from ..errors import ScimError, not_found
 from .attributes import USER_ATTRIBUTES
-from .common import Outcome, Page, Scope, as_pk, check_version, filtered, invalid, list_order, paged, sliced
-from .filters import to_q
+from .common import (
+    PAST_THE_END,
+    Outcome,
+    Page,
+    Scope,
+    check_version,
+    filtered,
+    invalid,
+    list_order,
+    paged,
+    sliced,
+)
+from .filters import as_pk, to_q
 
 DEACTIVATED_BY_PROVIDER = "Deactivated by the identity provider"
 
@@ -65,7 +76,7 @@ def user_list(scope: Scope, query) -> Page:
 
 def users_page(scope: Scope, *, translated, query) -> Page:
     order = list_order(query, USER_ATTRIBUTES)
-    if translated is None and order == ["pk"] and query.count:
+    if translated is None and order == ["pk"] and query.count and query.start <= PAST_THE_END:
         return _import_page(scope, start=query.start, count=query.count)
     return paged(filtered(_rendered(scope), translated), order=order, start=query.start, count=query.count)
 

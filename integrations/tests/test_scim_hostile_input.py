@@ -1,0 +1,117 @@
+"""Client input that once reached the database or Python's parsers raw (issue "SCIM that no client
+can break", defects 1, 2 and 5): a 400 or 404 SCIM error, and nothing written."""
+
+import pytest
+
+from employees.models import Employee, Team
+from employees.tests.factories import EmployeeFactory
+
+from .conftest import fixture, user_payload
+
+ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+
+
+def assert_scim_error(response, status, scim_type=None):
+    assert response.status_code == status, response.body
+    assert response.body["schemas"] == [ERROR_SCHEMA] and response.body["status"] == str(status)
+    if scim_type:
+        assert response.body["scimType"] == scim_type
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"userName": "nul\u0000@example.com"},
+        {"displayName": "Ava\u0000Nguyen"},
+        {"name": {"givenName": "A\u0000", "familyName": "N"}},
+        {"title": "\u0000"},
+        {"externalId": "00u\u0000"},
+    ],
+)
+def test_a_nul_character_anywhere_in_a_user_is_400_and_writes_nothing(scim, overrides):
+    response = scim.post("/Users", user_payload("ava@example.com", **overrides))
+
+    assert_scim_error(response, 400, "invalidValue")
+    assert not Employee.objects.exists()
+
+
+def test_a_nul_character_in_a_replacement_or_a_key_is_400_and_changes_nothing(scim):
+    user = scim.post("/Users", user_payload("ava@example.com")).body
+    for body in ({**user, "title": "Boss\u0000"}, {**user, "nick\u0000Name": "x"}):
+        assert_scim_error(scim.put(f"/Users/{user['id']}", body), 400, "invalidValue")
+    patch = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "title", "value": "\u0000"}]}
+    assert_scim_error(scim.patch(f"/Users/{user['id']}", patch), 400, "invalidValue")
+    assert Employee.objects.get().job_title == "Sales Manager"
+
+
+def test_a_nul_character_in_a_group_or_a_filter_is_400(scim):
+    group = {**fixture("okta_group_push_create.json"), "displayName": "Sales\u0000"}
+    assert_scim_error(scim.post("/Groups", group), 400, "invalidValue")
+    assert not Team.objects.exists()
+    assert_scim_error(scim.get('/Users?filter=userName eq "a\u0000b"'), 400)
+    search = {"schemas": [SEARCH], "filter": 'displayName eq "\u0000"'}
+    assert_scim_error(scim.post("/Groups/.search", search), 400)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'meta.lastModified gt "9999-99-99T99:99:99Z"',
+        'meta.created lt "2026-02-30T10:00:00Z"',
+        'meta.lastModified ge "2026-13-01T00:00:00Z"',
+    ],
+)
+def test_an_impossible_date_in_a_filter_is_400_invalid_filter(scim, expression):
+    assert_scim_error(scim.get(f"/Users?filter={expression}"), 400, "invalidFilter")
+    assert_scim_error(scim.get(f"/Groups?filter={expression}"), 400, "invalidFilter")
+
+
+@pytest.mark.parametrize("number", [2**31 + 1, 2**62, 2**63 - 1])
+def test_start_index_and_count_past_any_row_are_answered(scim, acme, number):
+    EmployeeFactory(organization=acme)
+    for path in ("/Users", "/Groups"):
+        page = scim.get(f"{path}?startIndex={number}&count=10")
+        assert page.status_code == 200, page.body
+        assert (page.body["Resources"], page.body["startIndex"]) == ([], number)
+        assert page.body["totalResults"] == (1 if path == "/Users" else 0)
+        counted = scim.get(f"{path}?startIndex=1&count={number}")
+        assert counted.status_code == 200 and counted.body["totalResults"] == counted.body["itemsPerPage"]
+    for path in ("/Users/.search", "/.search"):
+        search = scim.post(path, {"schemas": [SEARCH], "startIndex": number, "count": number})
+        assert search.status_code == 200 and search.body["Resources"] == []
+
+
+@pytest.mark.parametrize("number", [2**63, 2**63 + 1, 10**30, -(2**64)])
+def test_start_index_or_count_beyond_64_bits_is_400(scim, number):
+    for path in ("/Users", "/Groups"):
+        assert_scim_error(scim.get(f"{path}?startIndex={number}&count=10"), 400, "invalidValue")
+        assert_scim_error(scim.get(f"{path}?startIndex=1&count={number}"), 400, "invalidValue")
+    for path in ("/Users/.search", "/Groups/.search", "/.search"):
+        for body in ({"startIndex": number}, {"count": number}):
+            assert_scim_error(scim.post(path, {"schemas": [SEARCH], **body}), 400)
+
+
+SCRIPTS = {"arabic-indic": "٠", "fullwidth": "０", "devanagari": "०", "bengali": "০", "thai": "๐"}
+
+
+def spellings(pk: int) -> dict[str, str]:
+    """Other spellings of the id `pk` that int() and str.isdigit() would accept as that number."""
+    digits = str(pk)
+    other = {
+        name: digits.translate({ord("0") + d: ord(zero) + d for d in range(10)})
+        for name, zero in SCRIPTS.items()
+    }
+    return {**other, "leading zero": f"0{digits}", "plus": f"+{digits}", "decimal": f"{digits}.0"}
+
+
+def test_a_resource_id_has_one_spelling_and_every_other_is_404(scim, acme):
+    employee = EmployeeFactory(organization=acme, job_title="Kept")
+    body = {**user_payload(employee.email), "title": "Taken over"}
+    assert scim.get(f"/Users/{employee.pk}").status_code == 200
+    for name, spelled in spellings(employee.pk).items():
+        assert_scim_error(scim.get(f"/Users/{spelled}"), 404), name
+        assert_scim_error(scim.put(f"/Users/{spelled}", body), 404), name
+        assert scim.get(f'/Users?filter=id eq "{spelled}"').body["totalResults"] == 0, name
+    assert Employee.objects.get(pk=employee.pk).job_title == "Kept"
