@@ -79,7 +79,8 @@ class WorkEmail(ComplexAttribute):
     # A string here: the address is validated once, by the portal's own rules, when it is
     # written (employees.services; an invalid one is a 400 invalidValue), not a second time by
     # another library's rules on every parse.
-    value: str | None = None
+    # Unique per organization, as userName is: a second employee with the address is a 409.
+    value: Annotated[str | None, Uniqueness.server] = None
     type: WorkType | None = None
 
 

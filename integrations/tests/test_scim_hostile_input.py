@@ -115,3 +115,54 @@ def test_a_resource_id_has_one_spelling_and_every_other_is_404(scim, acme):
         assert_scim_error(scim.put(f"/Users/{spelled}", body), 404), name
         assert scim.get(f'/Users?filter=id eq "{spelled}"').body["totalResults"] == 0, name
     assert Employee.objects.get(pk=employee.pk).job_title == "Kept"
+
+
+def test_a_create_that_links_an_existing_employee_keeps_what_the_body_leaves_out(scim, acme):
+    """Defect 5: linking a hand-added employee by email kept only what the body carried."""
+    boss = EmployeeFactory(organization=acme, email="boss@example.com")
+    existing = EmployeeFactory(
+        organization=acme,
+        email="ava@example.com",
+        first_name="Ava",
+        job_title="Engineer",
+        department="R&D",
+        business_unit="Europe",
+        location_city="Lisbon",
+        employee_number="E-7",
+        manager_email="boss@example.com",
+    )
+    body = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "ava@example.com",
+        "name": {"givenName": "Ava", "familyName": "Nguyen"},
+        "emails": [{"value": "ava@example.com", "type": "work", "primary": True}],
+        "active": True,
+    }
+
+    response = scim.post("/Users", body)
+
+    assert (response.status_code, response.body["id"]) == (201, str(existing.pk))
+    employee = Employee.objects.get(pk=existing.pk)
+    assert employee.last_name == "Nguyen"  # what the body sent is written
+    assert (
+        employee.job_title,
+        employee.department,
+        employee.business_unit,
+        employee.location_city,
+        employee.employee_number,
+        employee.manager_email,
+    ) == ("Engineer", "R&D", "Europe", "Lisbon", "E-7", boss.email)
+    assert employee.provisioning.connection == scim.connection
+
+
+def test_the_published_schema_says_emails_are_unique_as_the_server_enforces(scim):
+    """Defect 4: a second user with an email in use is a 409, and /Schemas says so."""
+    schema = scim.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User").body
+    emails = next(a for a in schema["attributes"] if a["name"] == "emails")
+    value = next(a for a in emails["subAttributes"] if a["name"] == "value")
+    assert value["uniqueness"] == "server"
+
+    scim.post("/Users", user_payload("ava@example.com"))
+    taken = user_payload("someone.else@example.com")
+    taken["emails"][0]["value"] = "AVA@example.com"
+    assert_scim_error(scim.post("/Users", taken), 409, "uniqueness")

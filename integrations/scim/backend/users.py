@@ -194,7 +194,10 @@ def _create_over_existing(scope: Scope, *, fields: dict, active: bool) -> Outcom
     if employee is None:  # the row that conflicted was removed meanwhile; the client may retry
         raise _conflict("username", fields["username"])
     # Take it over: same id, the provider's values, active as sent, visible to the provider again.
-    outcome = _write(employee, fields=fields, active=active, restore=True)
+    # What the body leaves out (a blank value) stays as the portal has it: a create describes the
+    # person as the provider knows them, not a replacement of what was entered here.
+    sent = {key: value for key, value in fields.items() if value}
+    outcome = _write(employee, fields=sent, active=active, restore=True)
     integration_services.employee_provisioned_by(employee=employee, connection=scope.connection)
     return Outcome(
         obj=employee, operation="create" if outcome.operation == "update" else outcome.operation, created=True
