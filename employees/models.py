@@ -5,6 +5,8 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 
+from .validators import InternationalEmailField
+
 
 class Organization(models.Model):
     name = models.CharField(max_length=200)
@@ -50,7 +52,7 @@ class Employee(models.Model):
     )
     # The sign-in name; equals the email unless the identity provider sends another userName.
     username = models.CharField(max_length=254)
-    email = models.EmailField(max_length=254)
+    email = InternationalEmailField(max_length=254)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     display_name = models.CharField(max_length=300, blank=True)

@@ -8,7 +8,8 @@ import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+
+from employees.validators import validate_international_email
 
 from .schemas import ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, EnterpriseUser, ScimGroup, ScimUser
 
@@ -20,7 +21,7 @@ NO_EMAIL_DOMAIN = "no-email.invalid"
 
 def _email_for(user_name: str) -> str:
     try:
-        validate_email(user_name)
+        validate_international_email(user_name)
         return user_name
     except ValidationError:
         digest = hashlib.sha256(user_name.lower().encode()).hexdigest()[:32]

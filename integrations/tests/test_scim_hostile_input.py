@@ -166,3 +166,21 @@ def test_the_published_schema_says_emails_are_unique_as_the_server_enforces(scim
     taken = user_payload("someone.else@example.com")
     taken["emails"][0]["value"] = "AVA@example.com"
     assert_scim_error(scim.post("/Users", taken), 409, "uniqueness")
+
+
+@pytest.mark.parametrize("address", ["zoë@example.com", "josé.garcía@example.com", "用户@例子.广告"])
+def test_internationalised_email_addresses_are_accepted(scim, address):
+    """Defect 6: RFC 6531 local parts, as Okta and Entra ID allow them."""
+    response = scim.post("/Users", user_payload(address))
+
+    assert response.status_code == 201, response.body
+    assert response.body["emails"][0]["value"] == address
+    assert Employee.objects.get(pk=response.body["id"]).email == address
+
+
+@pytest.mark.parametrize("address", ["zo ë@example.com", "a..b@example.com", "ab.@example.com", "a@b@c.com"])
+def test_malformed_email_addresses_are_still_400(scim, address):
+    body = user_payload("ava@example.com")
+    body["emails"][0]["value"] = address
+    assert_scim_error(scim.post("/Users", body), 400, "invalidValue")
+    assert not Employee.objects.exists()
