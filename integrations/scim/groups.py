@@ -6,7 +6,7 @@ from . import backend, mapping
 from .base import ResourceListView, ScimView, resource_response
 from .errors import scim_response
 from .parsing import resource_load, resource_parse
-from .patch import patch_apply
+from .patch import members_removed_by_value, patch_apply
 from .queries import query_from_search
 from .schemas import ScimGroup
 
@@ -56,9 +56,11 @@ class GroupDetailView(ScimView):
     def patch(self, request, public_id, pk):
         base_url = self.base_url
 
+        body = members_removed_by_value(self.body, backend.is_resource_id)
+
         def change(team):
             current = resource_load(ScimGroup, mapping.group_render(team, base_url=base_url))
-            return mapping.group_fields(patch_apply(current, self.body))
+            return mapping.group_fields(patch_apply(current, body))
 
         outcome = backend.group_update(self.scope, pk=pk, change=change, if_match=self.if_match())
         return resource_response(request, ScimGroup, mapping.group_render(outcome.obj, base_url=base_url))

@@ -38,6 +38,37 @@ def patch_active_only(payload: dict) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def members_removed_by_value(payload: dict, is_id) -> dict:
+    """Entra ID removes group members with `"path": "members"` and the members as the value, each
+    `{"value": id, "$ref": null}`; RFC 7644 §3.5.2.2 names what to remove with a filter. Each such
+    member becomes a `members[value eq "id"]` removal, so members match by `value` alone (a `$ref`
+    sent or not) and one that is not in the group is no change. A value that is no user id of
+    this service (`is_id` false) is a 400, never a success that removed nothing."""
+    operations = payload.get("Operations")
+    if not isinstance(operations, list):
+        return payload
+    rewritten = []
+    for operation in operations:
+        if not _removes_members_by_value(operation):
+            rewritten.append(operation)
+            continue
+        for member in operation["value"]:
+            value = member.get("value") if isinstance(member, dict) else None
+            if not isinstance(value, str) or not is_id(value):
+                raise ScimError(400, f"{value!r} is not a member id of this service.", "invalidValue")
+            rewritten.append({"op": "remove", "path": f'members[value eq "{value}"]'})
+    return {**payload, "Operations": rewritten}
+
+
+def _removes_members_by_value(operation) -> bool:
+    return (
+        isinstance(operation, dict)
+        and str(operation.get("op", "")).lower() == "remove"
+        and str(operation.get("path", "")).lower() == "members"
+        and isinstance(operation.get("value"), list)
+    )
+
+
 def patch_apply(resource, payload: dict):
     """Apply a PatchOp body to a copy of `resource`; returns the patched copy."""
     model = type(resource)

@@ -54,3 +54,28 @@ def test_unknown_member_is_refused_and_nothing_changes(scim):
 
     assert response.status_code == 400
     assert scim.get(f"/Groups/{group['id']}").body["members"] == []
+
+
+def test_entra_s_group_sequence_adds_and_removes_members_with_a_null_ref(scim, acme):
+    """Entra ID's documented group provisioning: members added and removed as values whose `$ref`
+    is null. A removal matches members by value; one not in the group changes nothing, and an id
+    that is no user id of this service is a 400."""
+    ava = scim.post("/Users", user_payload("ava@example.com")).body["id"]
+    ben = scim.post("/Users", user_payload("ben@example.com")).body["id"]
+    group = scim.post("/Groups", fixture("entra_group_create.json")).body
+    path = f"/Groups/{group['id']}"
+
+    added = scim.patch(path, fixture("entra_group_add_members.json", user_id=ava, other_id=ben))
+    assert sorted(m["value"] for m in added.body["members"]) == sorted([ava, ben])
+
+    removed = scim.patch(path, fixture("entra_group_remove_members.json", user_id=ava))
+    assert (removed.status_code, [m["value"] for m in removed.body["members"]]) == (200, [ben])
+    assert list(Team.objects.get(pk=group["id"]).members.values_list("pk", flat=True)) == [int(ben)]
+
+    again = scim.patch(path, fixture("entra_group_remove_members.json", user_id=ava))
+    assert (again.status_code, [m["value"] for m in again.body["members"]]) == (200, [ben])
+
+    for bad in ("not-an-id", "0" + ben, "١"):
+        refused = scim.patch(path, fixture("entra_group_remove_members.json", user_id=bad))
+        assert (refused.status_code, refused.body["scimType"]) == (400, "invalidValue")
+    assert list(Team.objects.get(pk=group["id"]).members.values_list("pk", flat=True)) == [int(ben)]

@@ -186,6 +186,11 @@ def _as_bool(value) -> bool:
 _ID = re.compile(r"[1-9][0-9]{0,18}")
 
 
+def is_resource_id(value: str) -> bool:
+    """Whether `value` is spelled as this service spells a resource id."""
+    return as_pk(value) is not None
+
+
 def as_pk(value) -> int | None:
     """The primary key a resource id names, or None when it names none."""
     text = str(value)
