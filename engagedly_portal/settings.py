@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # SCIM
 SCIM_RATE_LIMIT_PER_MINUTE = env_int("SCIM_RATE_LIMIT_PER_MINUTE", 6000)
 SCIM_MAX_PAGE_SIZE = env_int("SCIM_MAX_PAGE_SIZE", 200)
+# Retry-After of the 503 a SCIM request gets while the database is restarting or unreachable.
+SCIM_RETRY_AFTER_SECONDS = env_int("SCIM_RETRY_AFTER_SECONDS", 5)
 # With Redis, a worker trusts a token it verified for at most this long, and only while the auth
 # epoch is unchanged (integrations/auth_epoch.py): revocation takes effect at once either way.
 SCIM_TOKEN_CACHE_SECONDS = env_int("SCIM_TOKEN_CACHE_SECONDS", 60)

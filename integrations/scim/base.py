@@ -8,6 +8,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -84,6 +85,19 @@ class ScimView(View):
             exc = ScimError(405, f"{self.request.method} is not supported on this endpoint.")
         elif isinstance(exc, RequestDataTooBig):
             exc = _too_large()
+        elif isinstance(exc, OperationalError | InterfaceError):
+            # The database is restarting, unreachable, or chose this transaction to fail (a
+            # serialization failure, a deadlock): nothing was committed, and the same request
+            # will work once it is back. 503 with Retry-After makes identity providers retry
+            # (RFC 7644 §3.12); a 500 would be reported as a failure of the request itself.
+            logger.exception(
+                "SCIM request met a database outage: %s %s", self.request.method, self.request.path
+            )
+            exc = ScimError(
+                503,
+                "The service is briefly unavailable. Retry the request.",
+                headers={"Retry-After": str(settings.SCIM_RETRY_AFTER_SECONDS)},
+            )
         elif not isinstance(exc, ScimError):
             logger.exception("SCIM request failed: %s %s", self.request.method, self.request.path)
             exc = ScimError(500, "The service failed to process the request. It has been logged.")
@@ -91,12 +105,14 @@ class ScimView(View):
         return error_response(exc)
 
     def _record(self, request, response, public_id, started):
-        connection_id = self.scope.connection.pk if self.scope else None
-        if connection_id is None and public_id:
-            connection_id = backend.connection_id_for(public_id=public_id)
-        if connection_id is None:
-            return
+        # The record must never turn a served request into an error (the database may be the
+        # reason the request failed).
         try:
+            connection_id = self.scope.connection.pk if self.scope else None
+            if connection_id is None and public_id:
+                connection_id = backend.connection_id_for(public_id=public_id)
+            if connection_id is None:
+                return
             backend.activity_record(
                 connection_id=connection_id,
                 token=self.scope.token if self.scope else None,
@@ -113,7 +129,7 @@ class ScimView(View):
                 detail=self.activity.get("detail", ""),
                 duration_ms=int((time.monotonic() - started) * 1000),
             )
-        except Exception:  # the record must never turn a served request into an error
+        except Exception:
             logger.exception("Could not record SCIM request %s %s", request.method, request.path)
 
     # Helpers for the endpoints
