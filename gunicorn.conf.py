@@ -13,6 +13,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "65"))
 keepalive = 5
+# Identity providers send long request lines (a filter, an attributes list): beyond gunicorn's
+# 4 KiB default, up to the 1 MiB SCIM body limit (0 is gunicorn's "no limit of its own").
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "0"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 # Recycle workers now and then so memory stays flat over weeks.

@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -65,6 +67,22 @@ def run(env, *args) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def long_request_line(base_url: str, token: str) -> tuple:
+    names = " or ".join(f'userName eq "nobody-{n:04d}@example.com"' for n in range(300))
+    url = f"{base_url}/Users?" + urllib.parse.urlencode({"filter": names})
+    assert len(url) > 12_000
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (local server)
+            return (
+                response.status,
+                response.headers["Content-Type"],
+                json.loads(response.read())["totalResults"],
+            )
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()[:200]
 
 
 @pytest.mark.slow
@@ -127,9 +145,13 @@ def test_scim2_tester_reports_no_failures(tmp_path, server_database):
             text=True,
             timeout=600,
         )
+        long_line = long_request_line(created["base_url"], created["token"])
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # A request line of 8 KiB and more (a long filter) reaches the SCIM view: SCIM JSON, not
+    # gunicorn's HTML 414.
+    assert long_line == (200, "application/scim+json", 0), long_line
     output = result.stdout + result.stderr
     served = [line for line in (tmp_path / "access.log").read_text().splitlines() if " /scim/v2/" in line]
     recorded = run(

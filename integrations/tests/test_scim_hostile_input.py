@@ -184,3 +184,13 @@ def test_malformed_email_addresses_are_still_400(scim, address):
     body["emails"][0]["value"] = address
     assert_scim_error(scim.post("/Users", body), 400, "invalidValue")
     assert not Employee.objects.exists()
+
+
+def test_a_host_not_allowed_is_a_scim_400_on_scim_routes(scim, client):
+    """Defect 7: Django's host check answered an HTML page."""
+    response = client.get(f"{scim.base}/Users", HTTP_HOST="evil.example", HTTP_AUTHORIZATION=scim.auth)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/scim+json")
+    assert response.json()["schemas"] == [ERROR_SCHEMA]
+    page = client.get("/login/", HTTP_HOST="evil.example")
+    assert page.status_code == 400 and not page["Content-Type"].startswith("application/scim+json")
