@@ -21,7 +21,7 @@ class GroupListView(ResourceListView):
     def post(self, request, public_id):
         group = resource_parse(ScimGroup, self.body, Context.RESOURCE_CREATION_REQUEST)
         outcome = backend.group_create(self.scope, fields=mapping.group_fields(group))
-        self.activity["resource_id"] = outcome.obj.pk
+        self.activity["resource_id"] = backend.group_id(outcome.obj.pk)
         document = mapping.group_render(outcome.obj, base_url=self.base_url)
         return resource_response(request, ScimGroup, document, status=201, location=True)
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from employees.validators import validate_international_email
 
+from .backend.filters import group_id
 from .schemas import ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, EnterpriseUser, ScimGroup, ScimUser
 
 # The portal keys sign-in and uniqueness on an email. A SCIM user may have none (only userName is
@@ -119,7 +120,8 @@ def user_fields(user: ScimUser) -> dict:
 
 
 def group_render(team, *, base_url: str) -> dict:
-    body: dict[str, Any] = {"schemas": [GROUP_SCHEMA], "id": str(team.pk)}
+    scim_id = group_id(team.pk)
+    body: dict[str, Any] = {"schemas": [GROUP_SCHEMA], "id": scim_id}
     if team.external_id:
         body["externalId"] = team.external_id
     body["displayName"] = team.name
@@ -132,7 +134,7 @@ def group_render(team, *, base_url: str) -> dict:
         for member in team.members.all()
         if member.provider_deleted_at is None
     ]
-    body["meta"] = _meta("Group", team, f"{base_url}/Groups/{team.pk}")
+    body["meta"] = _meta("Group", team, f"{base_url}/Groups/{scim_id}")
     return body
 
 

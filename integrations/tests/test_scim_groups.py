@@ -5,6 +5,12 @@ from employees.models import Team
 from .conftest import fixture, user_payload
 
 
+def team(group_id: str) -> Team:
+    """The team a Group id names: its key after the "g" that keeps Group ids apart from Users'."""
+    assert group_id.startswith("g"), group_id
+    return Team.objects.get(pk=group_id[1:])
+
+
 def test_group_push_create_add_remove_rename_put_delete(scim, acme):
     ava = scim.post("/Users", user_payload("ava@example.com")).body
     ben = scim.post("/Users", user_payload("ben@example.com")).body
@@ -13,7 +19,7 @@ def test_group_push_create_add_remove_rename_put_delete(scim, acme):
     assert created.status_code == 201
     group_id = created.body["id"]
     assert created["Location"].endswith(f"/Groups/{group_id}")
-    assert Team.objects.get(pk=group_id).organization == acme
+    assert team(group_id).organization == acme
 
     added = scim.patch(f"/Groups/{group_id}", fixture("okta_group_push_add_member.json", user_id=ava["id"]))
     assert [m["value"] for m in added.body["members"]] == [ava["id"]]
@@ -27,7 +33,7 @@ def test_group_push_create_add_remove_rename_put_delete(scim, acme):
 
     renamed = scim.patch(f"/Groups/{group_id}", fixture("okta_group_push_rename.json", group_id=group_id))
     assert renamed.body["displayName"] == "Sales Europe"
-    assert Team.objects.get(pk=group_id).name == "Sales Europe"
+    assert team(group_id).name == "Sales Europe"
 
     put = scim.put(
         f"/Groups/{group_id}",
@@ -42,7 +48,7 @@ def test_group_push_create_add_remove_rename_put_delete(scim, acme):
 
     assert scim.delete(f"/Groups/{group_id}").status_code == 204
     assert scim.get(f"/Groups/{group_id}").status_code == 404
-    assert not Team.objects.filter(pk=group_id).exists()
+    assert not Team.objects.filter(pk=group_id.removeprefix("g")).exists()
 
 
 def test_unknown_member_is_refused_and_nothing_changes(scim):
@@ -70,7 +76,7 @@ def test_entra_s_group_sequence_adds_and_removes_members_with_a_null_ref(scim, a
 
     removed = scim.patch(path, fixture("entra_group_remove_members.json", user_id=ava))
     assert (removed.status_code, [m["value"] for m in removed.body["members"]]) == (200, [ben])
-    assert list(Team.objects.get(pk=group["id"]).members.values_list("pk", flat=True)) == [int(ben)]
+    assert list(team(group["id"]).members.values_list("pk", flat=True)) == [int(ben)]
 
     again = scim.patch(path, fixture("entra_group_remove_members.json", user_id=ava))
     assert (again.status_code, [m["value"] for m in again.body["members"]]) == (200, [ben])
@@ -78,4 +84,4 @@ def test_entra_s_group_sequence_adds_and_removes_members_with_a_null_ref(scim, a
     for bad in ("not-an-id", "0" + ben, "١"):
         refused = scim.patch(path, fixture("entra_group_remove_members.json", user_id=bad))
         assert (refused.status_code, refused.body["scimType"]) == (400, "invalidValue")
-    assert list(Team.objects.get(pk=group["id"]).members.values_list("pk", flat=True)) == [int(ben)]
+    assert list(team(group["id"]).members.values_list("pk", flat=True)) == [int(ben)]

@@ -194,3 +194,23 @@ def test_a_host_not_allowed_is_a_scim_400_on_scim_routes(scim, client):
     assert response.json()["schemas"] == [ERROR_SCHEMA]
     page = client.get("/login/", HTTP_HOST="evil.example")
     assert page.status_code == 400 and not page["Content-Type"].startswith("application/scim+json")
+
+
+def test_user_and_group_ids_never_name_each_other(scim, acme):
+    """Defect 2: /Users/13 and /Groups/13 both existed (RFC 7643 §3.1: ids are unique across
+    every resource of the service provider)."""
+    users = [scim.post("/Users", user_payload(f"u{n}@example.com")).body["id"] for n in range(3)]
+    groups = [
+        scim.post("/Groups", {**fixture("okta_group_push_create.json"), "displayName": f"T{n}"}).body["id"]
+        for n in range(3)
+    ]
+    assert not set(users) & set(groups)
+    for user_id, group_id in zip(users, groups, strict=True):
+        assert_scim_error(scim.get(f"/Groups/{user_id}"), 404)
+        assert_scim_error(scim.get(f"/Users/{group_id}"), 404)
+        assert scim.get(f"/Groups/{group_id}").body["meta"]["location"].endswith(f"/Groups/{group_id}")
+        assert scim.get(f'/Groups?filter=id eq "{user_id}"').body["totalResults"] == 0
+        assert scim.get(f'/Users?filter=groups.value eq "{user_id}"').body["totalResults"] == 0
+    found = scim.post("/.search", {"schemas": [SEARCH], "count": 50}).body["Resources"]
+    ids = [resource["id"] for resource in found]
+    assert len(ids) == len(set(ids)) == 6

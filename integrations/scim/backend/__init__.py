@@ -7,7 +7,7 @@ is here. Writes go through employees.services; reads are this package's own quer
 """
 
 from .common import Outcome, Page, Scope, check_version
-from .filters import is_resource_id
+from .filters import group_id, is_resource_id
 from .groups import group_create, group_delete, group_get, group_list, group_update
 from .search import resources_search
 from .tokens import activity_record, connection_id_for, scope_for_token
@@ -23,6 +23,7 @@ __all__ = [
     "group_create",
     "group_delete",
     "group_get",
+    "group_id",
     "group_list",
     "group_update",
     "is_resource_id",

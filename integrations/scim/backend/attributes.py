@@ -6,6 +6,10 @@ enterprise extension's URN prefix removed.
 
 from dataclasses import dataclass
 
+# Group ids are the team's key after this prefix, so that no Group has a User's id (RFC 7643 §3.1:
+# an id is unique across all the resources of a service provider).
+GROUP_ID_PREFIX = "g"
+
 
 @dataclass(frozen=True)
 class Field:
@@ -14,6 +18,7 @@ class Field:
     lookup: str
     kind: str = "string"  # string | boolean | datetime | id | status | member
     case_exact: bool = False
+    id_prefix: str = ""  # ids (kind id or member) of Groups start with GROUP_ID_PREFIX
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,12 @@ USER_ATTRIBUTES: dict[str, Field | Constant] = {
     "manager.value": Field("manager_email"),
     "meta.created": Field("created_at", "datetime"),
     "meta.lastmodified": Field("updated_at", "datetime"),
-    "groups": Field("teams__id", "member"),
-    "groups.value": Field("teams__id", "member"),
+    "groups": Field("teams__id", "member", id_prefix=GROUP_ID_PREFIX),
+    "groups.value": Field("teams__id", "member", id_prefix=GROUP_ID_PREFIX),
 }
 
 GROUP_ATTRIBUTES: dict[str, Field | Constant] = {
-    "id": Field("pk", "id"),
+    "id": Field("pk", "id", id_prefix=GROUP_ID_PREFIX),
     "externalid": Field("external_id", case_exact=True),
     "displayname": Field("name"),
     "members": Field("members__id", "member"),

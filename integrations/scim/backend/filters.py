@@ -28,7 +28,7 @@ from scim2_models.path.expressions import (
 
 from ..errors import ScimError
 from ..schemas import ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA
-from .attributes import Constant, Field
+from .attributes import GROUP_ID_PREFIX, Constant, Field
 
 MATCH_ALL = Q(pk__isnull=False)
 MATCH_NONE = Q(pk__in=[])
@@ -151,13 +151,13 @@ class _QBuilder(FilterVisitor[Q]):
     def _compare_id(self, target: Field, op: CompareOperator, value) -> Q:
         if op != CompareOperator.eq:
             raise _invalid("id can only be compared with eq or ne.")
-        number = as_pk(value)
+        number = as_pk(value, target.id_prefix)
         return Q(pk=number) if number is not None else MATCH_NONE
 
     def _compare_member(self, target: Field, op: CompareOperator, value) -> Q:
         if op != CompareOperator.eq:
             raise _invalid("Members can only be compared with eq or ne.")
-        number = as_pk(value)
+        number = as_pk(value, target.id_prefix)
         self.joins_many = True
         return Q(**{target.lookup: number}) if number is not None else MATCH_NONE
 
@@ -187,14 +187,18 @@ _ID = re.compile(r"[1-9][0-9]{0,18}")
 
 
 def is_resource_id(value: str) -> bool:
-    """Whether `value` is spelled as this service spells a resource id."""
+    """Whether `value` is spelled as this service spells a User's id."""
     return as_pk(value) is not None
 
 
-def as_pk(value) -> int | None:
-    """The primary key a resource id names, or None when it names none."""
+def group_id(pk: int) -> str:
+    return f"{GROUP_ID_PREFIX}{pk}"
+
+
+def as_pk(value, prefix: str = "") -> int | None:
+    """The primary key a resource id names (a Group's after its prefix), or None for none."""
     text = str(value)
-    if not _ID.fullmatch(text):
+    if not text.startswith(prefix) or not _ID.fullmatch(text := text[len(prefix) :]):
         return None
     number = int(text)
     return number if number < 2**63 else None

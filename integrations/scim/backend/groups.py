@@ -11,9 +11,9 @@ from employees.models import Employee, Team
 from integrations import services as integration_services
 
 from ..errors import ScimError, not_found
-from .attributes import GROUP_ATTRIBUTES
+from .attributes import GROUP_ATTRIBUTES, GROUP_ID_PREFIX
 from .common import Outcome, Page, Scope, check_version, filtered, invalid, list_order, paged
-from .filters import as_pk, to_q
+from .filters import as_pk, group_id, to_q
 
 
 def _teams(scope: Scope):
@@ -35,7 +35,7 @@ def groups_page(scope: Scope, *, translated, query) -> Page:
 
 
 def group_get(scope: Scope, *, pk: str) -> Team:
-    number = as_pk(pk)
+    number = as_pk(pk, GROUP_ID_PREFIX)
     team = next(iter(_teams(scope).filter(pk=number).order_by()[:1]), None) if number else None
     if team is None:
         raise not_found(f"Group {pk} not found.")
@@ -63,7 +63,7 @@ def group_create(scope: Scope, *, fields: dict) -> Outcome:
             integration_services.team_provisioned_by(team=team, connection=scope.connection)
     except ValidationError as exc:
         raise invalid(exc) from exc
-    return Outcome(obj=group_get(scope, pk=str(team.pk)), operation="group", created=True)
+    return Outcome(obj=group_get(scope, pk=group_id(team.pk)), operation="group", created=True)
 
 
 def group_update(scope: Scope, *, pk: str, change: Callable[[Team], dict], if_match: str | None) -> Outcome:
