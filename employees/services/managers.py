@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from ..models import Employee, Organization
+from .link_writes import links_apply
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +21,14 @@ logger = logging.getLogger(__name__)
 MANAGER_LINKS_BATCH = 1000
 
 
-LINK_UPDATE_CHUNK = 500
-
-
 MANAGER_LINKS_PER_RUN = 10_000
+
+
+CYCLE = "This manager would create a reporting cycle."
+# A run looks at the links waiting for their manager and at those it refused before: a change
+# elsewhere (a manager moved, a cycle broken) can make a refused link valid, and the identity
+# provider will not send an unchanged employee again.
+RECHECKED = (Employee.ManagerLink.PENDING, Employee.ManagerLink.UNRESOLVED)
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ def manager_check(*, employee: Employee, manager: Employee | None) -> ManagerChe
     # Walk up the chain; a chain that comes back to the employee would make a cycle.
     while current.manager_id is not None:
         if current.manager_id in seen:
-            return ManagerCheck(False, "This manager would create a reporting cycle.")
+            return ManagerCheck(False, CYCLE)
         seen.add(current.pk)
         current = Employee.objects.only("pk", "manager_id").get(pk=current.manager_id)
     return ManagerCheck(True)
@@ -170,58 +175,6 @@ def _chains_load(graph: dict[int, int | None], *, organization_id: int, start_id
             graph.setdefault(pk, manager_id)
 
 
-def _links_apply(*, resolved: dict[int, int], refused: dict[int, str]) -> None:
-    """Write a pass's outcome with a few UPDATEs: one per chunk of resolved links, one per reason."""
-    now = timezone.now()
-    # No version bump: the SCIM resource carries the manager email as received, which the link
-    # does not change, so its ETag stays (a bump would fail an identity provider's If-Match).
-    done = {"manager_link_pending_since": None, "updated_at": now}
-    pairs = list(resolved.items())
-    for start in range(0, len(pairs), LINK_UPDATE_CHUNK):
-        _links_resolved_write(pairs[start : start + LINK_UPDATE_CHUNK], updated_at=now)
-    by_reason: dict[str, list[int]] = {}
-    for employee_id, reason in refused.items():
-        logger.warning("Manager link of employee %s refused: %s", employee_id, reason)
-        by_reason.setdefault(reason, []).append(employee_id)
-    for reason, employee_ids in by_reason.items():
-        Employee.objects.filter(pk__in=employee_ids).update(
-            manager=None, manager_link=Employee.ManagerLink.UNRESOLVED, manager_link_error=reason, **done
-        )
-
-
-def _links_resolved_write(pairs: list[tuple[int, int]], *, updated_at) -> None:
-    """One UPDATE setting each employee's manager: `manager_id = CASE id WHEN e THEN m ... END`.
-
-    Written out rather than built from the ORM's Case/When, whose expressions the ORM resolves one
-    by one for every chunk of hundreds of links. Every value is a parameter; the casts tell
-    PostgreSQL (which binds parameters server-side) the type of each manager id.
-    """
-    quote = connection.ops.quote_name
-    meta = Employee._meta
-    names = (
-        "id",
-        "manager",
-        "manager_link",
-        "manager_link_error",
-        "manager_link_pending_since",
-        "updated_at",
-    )
-    column = {name: quote(meta.get_field(name).column) for name in names}
-    whens = " ".join(["WHEN %s THEN CAST(%s AS BIGINT)"] * len(pairs))
-    ids = ", ".join(["%s"] * len(pairs))
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {column['manager']} = CASE {column['id']} {whens} END, "  # noqa: S608
-        f"{column['manager_link']} = %s, {column['manager_link_error']} = '', "
-        f"{column['manager_link_pending_since']} = NULL, {column['updated_at']} = %s "
-        f"WHERE {column['id']} IN ({ids})"
-    )
-    updated_at = meta.get_field("updated_at").get_db_prep_save(updated_at, connection)
-    params = [value for pair in pairs for value in pair]
-    params += [Employee.ManagerLink.RESOLVED.value, updated_at, *(employee_id for employee_id, _ in pairs)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
 @dataclass(frozen=True)
 class LinksOutcome:
     resolved: int
@@ -231,7 +184,8 @@ class LinksOutcome:
 
 @transaction.atomic
 def organization_resolve_manager_links(*, organization_id: int, limit: int | None = None) -> LinksOutcome:
-    """Resolve every pending manager link of the organization whose manager now exists. Idempotent.
+    """Resolve every pending manager link of the organization whose manager now exists, and every
+    link refused before that a change has made valid. Idempotent.
 
     A link whose manager is not provisioned yet stays pending (a later run, enqueued when they
     arrive or change email, links it); a self-reference or a cycle is marked unresolved with a
@@ -257,35 +211,38 @@ def organization_resolve_manager_links(*, organization_id: int, limit: int | Non
         # waits, then this run's UPDATE cannot overwrite it with a stale manager.
         batch = list(
             employees.select_for_update(of=("self",))
-            .filter(manager_link=Employee.ManagerLink.PENDING, pk__gt=after)
+            .filter(manager_link__in=RECHECKED, pk__gt=after)
             .filter(manager_exists)
             .annotate(manager_email_lower=Lower("manager_email"))
             .order_by("pk")
-            .values_list("pk", "manager_email_lower")[:MANAGER_LINKS_BATCH]
+            .values_list("pk", "manager_email_lower", "manager_link_error")[:MANAGER_LINKS_BATCH]
         )
         if not batch:
             return LinksOutcome(resolved, refused, more=False)
         # One query on lower(email): the (lower(email), organization) unique index.
         managers = dict(
-            by_email.filter(email_lower__in={email for _, email in batch}).values_list("email_lower", "pk")
+            by_email.filter(email_lower__in={row[1] for row in batch}).values_list("email_lower", "pk")
         )
         _chains_load(graph, organization_id=organization_id, start_ids=set(managers.values()))
         outcome_resolved: dict[int, int] = {}
         outcome_refused: dict[int, str] = {}
-        for employee_id, manager_email in batch:
+        for employee_id, manager_email, refused_for in batch:
             manager_id = managers.get(manager_email)
             if manager_id is None:  # renamed since the batch was read; its own write enqueues a run
                 continue
+            reason = None
             if manager_id == employee_id:
-                outcome_refused[employee_id] = "An employee cannot be their own manager."
-                graph[employee_id] = None
+                reason = "An employee cannot be their own manager."
             elif _reporting_cycle(graph, employee_id=employee_id, manager_id=manager_id):
-                outcome_refused[employee_id] = "This manager would create a reporting cycle."
+                reason = CYCLE
+            if reason is not None:
                 graph[employee_id] = None
+                if reason != refused_for:  # a link refused again for the same reason stays as it is
+                    outcome_refused[employee_id] = reason
             else:
                 outcome_resolved[employee_id] = manager_id
                 graph[employee_id] = manager_id
-        _links_apply(resolved=outcome_resolved, refused=outcome_refused)
+        links_apply(resolved=outcome_resolved, refused=outcome_refused)
         resolved += len(outcome_resolved)
         refused += len(outcome_refused)
         examined += len(batch)

@@ -115,6 +115,41 @@ def test_a_cycle_is_unresolved_and_the_existing_link_stays(
     assert "cycle" in a.manager_link_error
 
 
+def test_a_cycle_broken_by_a_later_change_clears_itself(
+    acme, published, django_capture_on_commit_callbacks, caplog
+):
+    """A refused link is checked again when a change elsewhere may make it valid: the identity
+    provider does not send an unchanged employee again."""
+    with django_capture_on_commit_callbacks(execute=True):
+        a = make(acme, "a@acme.example")
+        b = make(acme, "b@acme.example", manager_email="a@acme.example")
+        c = make(acme, "c@acme.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.employee_update(employee=reload(a), manager_email="b@acme.example")
+    assert reload(a).manager_link == Employee.ManagerLink.UNRESOLVED
+
+    # B moves to C: A -> B is no cycle any more (A -> B -> C).
+    with django_capture_on_commit_callbacks(execute=True):
+        services.employee_update(employee=reload(b), manager_email="c@acme.example")
+    a, b = reload(a), reload(b)
+    assert (b.manager_id, b.manager_link) == (c.pk, Employee.ManagerLink.RESOLVED)
+    assert (a.manager_id, a.manager_link, a.manager_link_error) == (b.pk, Employee.ManagerLink.RESOLVED, "")
+
+
+def test_a_link_refused_again_for_the_same_reason_is_left_as_it_was(
+    acme, published, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        own = make(acme, "own@acme.example", manager_email="own@acme.example")
+    refused_at = reload(own).updated_at
+    caplog.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        make(acme, "newcomer@acme.example")  # a new employee: a run that checks own@ again
+    own = reload(own)
+    assert (own.manager_link, own.updated_at) == (Employee.ManagerLink.UNRESOLVED, refused_at)
+    assert "own manager" not in caplog.text  # not logged again
+
+
 def test_manager_change_and_removal_update_the_link(acme, published, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = make(acme, "first@acme.example")
