@@ -199,6 +199,8 @@ CACHES = {
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# kombu's Redis transport, made to survive a Redis outage while messages are held (see broker.py).
+CELERY_BROKER_TRANSPORT = "engagedly_portal.broker.Transport" if REDIS_URL else None
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
