@@ -31,6 +31,6 @@ organization_access_changed = Signal()
 # Sent when the set of an organization's employees changes: one is created, deleted, marked as
 # deleted by an identity provider or restored from that mark (profile edits do not send it).
 # Sent at the write, inside its transaction: receivers that cache what they derived from the
-# set (integrations: SCIM list totals) drop it now and again once the transaction commits.
+# set (integrations: SCIM list totals) drop it once the transaction commits.
 # Arguments: organization_id.
 employee_roster_changed = Signal()

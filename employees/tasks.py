@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from engagedly_portal.optional_redis import redis_available, redis_call
+from engagedly_portal.optional_redis import redis_call
 
 from . import selectors, services
 
@@ -162,5 +162,5 @@ def _coalesced_publish(task, kind: str, organization_id: int, countdown: float) 
     # The mark expires by itself, so a run whose message was lost blocks nothing for long.
     key = _run_key(kind, organization_id)
     added = redis_call(lambda: cache.add(key, 1, RUN_MARK_TTL), None, "mark a queued run")
-    if added and redis_available() and not _publish(task, organization_id, countdown=countdown):
+    if added and not _publish(task, organization_id, countdown=countdown):
         _run_unmark(kind, organization_id)  # the next write tries again

@@ -25,6 +25,7 @@ from employees.tests.worker_harness import (
     publishing_to,
     unacked_tasks,
     wait_until,
+    worker_on_own_redis,
 )
 from integrations.models import ProvisionedEmployee, ScimRequest
 from integrations.services import connection_create
@@ -195,44 +196,32 @@ def test_the_worker_survives_redis_going_away_while_it_holds_messages(acme, work
     within 10 s of Redis's return (engagedly_portal/broker.py)."""
     from employees import tasks
 
-    queue = f"test-redis-gone-{uuid.uuid4().hex[:12]}"
-    server = RedisServer(workdir).start()
-    worker = Worker(broker=server.url, queue=queue, workdir=workdir, name="redis-gone").start()
-    try:
-        with publishing_to(server.url, queue):
-            leaver = make(acme, "leaver@acme.example", password="pw-Leaver-123")
-            for _ in range(3):  # held by the worker, unacknowledged, when Redis goes
-                tasks.resolve_organization_links.apply_async((acme.pk,), countdown=60)
-            wait_until(
-                lambda: len(unacked_tasks(server.url, queue)) == 3, PATIENCE, "the worker to hold them"
-            )
+    with worker_on_own_redis(workdir, "redis-gone") as (server, worker, queue):
+        leaver = make(acme, "leaver@acme.example", password="pw-Leaver-123")
+        for _ in range(3):  # held by the worker, unacknowledged, when Redis goes
+            tasks.resolve_organization_links.apply_async((acme.pk,), countdown=60)
+        wait_until(lambda: len(unacked_tasks(server.url, queue)) == 3, PATIENCE, "the worker to hold them")
 
-            server.stop()
-            stopped = time.monotonic()
-            services.employee_deactivate(employee=leaver, reason="left while Redis was away")
-            make(acme, "report@acme.example", manager_email="boss@acme.example")
-            make(acme, "boss@acme.example")
-            time.sleep(max(0.0, 10 - (time.monotonic() - stopped)))
-            server.start()  # an empty Redis: what it held is gone; the database still knows
-            back = time.monotonic()
-            waited = wait_until(
-                lambda: (
-                    Employee.objects.get(pk=leaver.pk).deactivation_applied_at is not None
-                    and all_links_settled(acme)
-                ),
-                PATIENCE,
-                "the work written while Redis was away",
-            )
+        server.stop()
+        stopped = time.monotonic()
+        services.employee_deactivate(employee=leaver, reason="left while Redis was away")
+        make(acme, "report@acme.example", manager_email="boss@acme.example")
+        make(acme, "boss@acme.example")
+        time.sleep(max(0.0, 10 - (time.monotonic() - stopped)))
+        server.start()  # an empty Redis: what it held is gone; the database still knows
+        back = time.monotonic()
+        waited = wait_until(
+            lambda: (
+                Employee.objects.get(pk=leaver.pk).deactivation_applied_at is not None
+                and all_links_settled(acme)
+            ),
+            PATIENCE,
+            "the work written while Redis was away",
+        )
         assert worker.process.poll() is None, worker.log_tail()
         assert time.monotonic() - back < 10 + 1 and waited < 10, waited
         assert links(acme)["report@acme.example"] == "boss@acme.example"
         assert "Unrecoverable error" not in worker.log_path.read_text()
-    except AssertionError:
-        print(worker.log_tail())
-        raise
-    finally:
-        worker.stop()
-        server.stop()
 
 
 def _hold_employee_row(employee: Employee) -> None:

@@ -140,6 +140,24 @@ def publishing_to(broker: str, queue: str):
         reset_pools()
 
 
+@contextmanager
+def worker_on_own_redis(workdir: Path, name: str):
+    """A throwaway redis-server, a worker consuming a queue of its own there, and this process
+    publishing to it: yields (server, worker, queue); prints the worker's log when a check fails."""
+    server = RedisServer(workdir).start()
+    queue = f"test-{name}-{uuid.uuid4().hex[:12]}"
+    worker = Worker(broker=server.url, queue=queue, workdir=workdir, name=name).start()
+    try:
+        with publishing_to(server.url, queue):
+            yield server, worker, queue
+    except AssertionError:
+        print(worker.log_tail())
+        raise
+    finally:
+        worker.stop()
+        server.stop()
+
+
 def unacked_tasks(broker: str, queue: str) -> list[dict]:
     """Messages of our queue taken by a worker and not yet acknowledged (kombu's Redis 'unacked' hash)."""
     client = redis.Redis.from_url(broker)

@@ -5,13 +5,12 @@ paused with SIGSTOP (connections stay open, nothing answers), so every Redis cal
 """
 
 import time
-import uuid
 
 import pytest
 from django.conf import settings as django_settings
 
 from employees.models import Employee
-from employees.tests.worker_harness import RedisServer, Worker, publishing_to, wait_until
+from employees.tests.worker_harness import wait_until, worker_on_own_redis
 from engagedly_portal import optional_redis
 from integrations import services
 
@@ -24,28 +23,23 @@ ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 @pytest.fixture
 def paused_redis_setup(tmp_path, settings, monkeypatch):
-    server = RedisServer(tmp_path).start()
-    queue = f"test-redis-paused-{uuid.uuid4().hex[:12]}"
-    worker = Worker(broker=server.url, queue=queue, workdir=tmp_path, name="redis-paused").start()
-    settings.REDIS_URL = server.url
+    with worker_on_own_redis(tmp_path, "redis-paused") as (server, _, _):
+        use_redis(server.url, settings, monkeypatch)
+        yield server
+
+
+def use_redis(url: str, settings, monkeypatch) -> None:
+    """This process's cache, rate limit and run marks on `url`."""
+    settings.REDIS_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": server.url,
+            "LOCATION": url,
             "OPTIONS": django_settings.REDIS_CLIENT_OPTIONS,
         }
     }
     monkeypatch.setattr(optional_redis, "_client", None)
-    try:
-        with publishing_to(server.url, queue):
-            yield server
-    except AssertionError:
-        print(worker.log_tail())
-        raise
-    finally:
-        worker.stop()
-        server.stop()
 
 
 def timed(request):

@@ -36,10 +36,12 @@ def groups_page(scope: Scope, *, translated, query) -> Page:
 
 def group_get(scope: Scope, *, pk: str) -> Team:
     number = as_pk(pk, GROUP_ID_PREFIX)
-    team = next(iter(_teams(scope).filter(pk=number).order_by()[:1]), None) if number else None
-    if team is None:
-        raise not_found(f"Group {pk} not found.")
-    return team
+    try:
+        if number is None:
+            raise Team.DoesNotExist
+        return _teams(scope).get(pk=number)
+    except Team.DoesNotExist:
+        raise not_found(f"Group {pk} not found.") from None
 
 
 def _member_ids(ids: list[str]) -> list[int]:
