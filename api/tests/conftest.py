@@ -5,6 +5,7 @@ from django.test import Client
 
 from api import services
 from employees.models import Employee
+from employees.tests.factories import EmployeeFactory
 from integrations.tests.settings_helpers import make_connection, record_request
 
 BASE = "/api/v1"
@@ -56,8 +57,6 @@ def outsider_api(outsider_admin):
 @pytest.fixture
 def plain_api(acme):
     """The key of someone who has since lost the admin role: it acts as a plain employee."""
-    from employees.tests.factories import EmployeeFactory
-
     owner = EmployeeFactory(
         organization=acme, email="former.admin@acme.example", is_org_admin=True, password="pw-x"
     )
