@@ -57,3 +57,14 @@ def test_the_reference_page_serves_swagger_ui_from_our_own_files(db):
     scripts = re.findall(r'<script src="([^"]+)"', page)
     assert len(scripts) == 3 and all(src.startswith("/") for src in scripts)
     assert Client().get(scripts[-1]).status_code == 200
+
+
+def test_every_operation_documents_the_error_shape(db):
+    document = _document()
+    assert document["components"]["schemas"]["Error"]["required"] == ["status", "code", "detail"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status in ("401", "403", "429"):
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}, (path, method, status)
+            assert ("404" in operation["responses"]) == ("{" in path), (path, method)
