@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from employees.models import Employee
 from integrations.models import ScimRequest
+from integrations.selectors import Status
 
 
 class ConnectionSerializer(serializers.Serializer):
@@ -14,7 +15,7 @@ class ConnectionSerializer(serializers.Serializer):
     name = serializers.CharField(source="connection.name")
     provider = serializers.CharField(source="connection.provider")
     base_url = serializers.SerializerMethodField()
-    status = serializers.ChoiceField(choices=["waiting", "connected", "failing", "disabled"])
+    status = serializers.ChoiceField(choices=list(Status.LABELS.items()))
     status_label = serializers.CharField()
     created_at = serializers.DateTimeField(source="connection.created_at")
     last_request_at = serializers.DateTimeField(allow_null=True)
