@@ -11,8 +11,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# Runtime and development sets: the tests need both (the image installs requirements.txt only).
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -23,18 +24,21 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The demo admin keeps its password across runs; DEMO_PASSWORD=... sets one, DEMO_RESET=1 makes a new one.
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	PORT=$(PORT) $(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python manage.py seed_demo $(if $(DEMO_RESET),--reset-password)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install browser
 	DJANGO_SETTINGS_MODULE=engagedly_portal.settings_test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Production settings: refuses to start with a placeholder SECRET_KEY, DEBUG on or no ALLOWED_HOSTS.
+serve: export DJANGO_SETTINGS_MODULE = engagedly_portal.settings_production
 serve: install
-	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py collectstatic --noinput -v0
-	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-0} $(BIN)/gunicorn engagedly_portal.wsgi:application -c gunicorn.conf.py
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn engagedly_portal.wsgi:application -c gunicorn.conf.py
 
 # One worker with the beat scheduler (the periodic sweep). Scale out with `make worker-only`
 # on more terminals or machines: exactly one process may run beat.

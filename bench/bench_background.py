@@ -1,7 +1,9 @@
 """Background-work benchmark: SCIM pushes against `make serve` + `make worker` on PostgreSQL.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal REDIS_URL=redis://127.0.0.1:6379/0
-    export SECRET_KEY=bench-secret     # the server's and this command's: tokens are keyed by it
+    # shared by the server and this command (tokens are keyed by it)
+    export SECRET_KEY=$(python3 -c "import secrets; print(secrets.token_urlsafe(50))")
+    export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0  # make serve's production settings, over plain HTTP
     make serve; make worker            # each in a terminal of its own, with their shipped defaults
     make bench-background              # 10,000 users, 300 deactivations (BENCH_ARGS="--users 2000")
 

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import json
 import os
+import secrets
 import shutil
 import signal
 import statistics
@@ -36,7 +37,8 @@ from seed import BENCH_SLUG
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 POSTGRES, REDIS = "postgres://postgres@127.0.0.1:5432", "redis://127.0.0.1:6379"
-SECRET_KEY = "bench-only-secret-key-not-for-production"
+# `make serve` runs the production settings: a strong key, the hosts served, plain HTTP allowed.
+SECRET_KEY = secrets.token_urlsafe(50)
 KEPT_ENV = ("PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR")  # nothing else of ours reaches the server
 
 
@@ -56,6 +58,7 @@ class Side:
         return {
             **{name: os.environ[name] for name in KEPT_ENV if name in os.environ},
             **{"DEBUG": "0", "SECRET_KEY": SECRET_KEY, "PORT": str(self.port)},
+            **{"ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0"},
             "DATABASE_URL": f"{POSTGRES}/portal_bench_{self.label}",
             "REDIS_URL": f"{REDIS}/{self.redis_db}",
         }

@@ -14,7 +14,12 @@ def organization_get(*, pk: int) -> Organization:
 
 
 def employee_list(
-    *, organization: Organization, search: str = "", status: str = "", department: str = ""
+    *,
+    organization: Organization,
+    search: str = "",
+    status: str = "",
+    department: str = "",
+    manager_id: int | None = None,
 ) -> QuerySet[Employee]:
     employees = Employee.objects.filter(organization=organization).select_related("manager")
     if search:
@@ -29,6 +34,8 @@ def employee_list(
         employees = employees.filter(status=status)
     if department:
         employees = employees.filter(department__iexact=department)
+    if manager_id is not None:
+        employees = employees.filter(manager_id=manager_id)
     return employees
 
 

@@ -9,6 +9,7 @@ from employees.health import background_health
 urlpatterns = [
     # First: identity providers' calls are most of the traffic, and resolving stops at the first match.
     path("scim/v2/", include("integrations.scim.urls")),
+    path("api/v1/", include("api.urls")),
     path("healthz", lambda request: JsonResponse({"status": "ok"}), name="healthz"),
     path("healthz/background", background_health, name="background-health"),
     path("", RedirectView.as_view(pattern_name="employees:directory", permanent=False)),
@@ -17,5 +18,6 @@ urlpatterns = [
     path("employees/", include("employees.urls")),
     path("settings/", include("employees.settings_urls")),
     path("settings/", include("integrations.urls")),
+    path("profile/api-keys/", include("api.profile_urls")),
     path("admin/", admin.site.urls),
 ]

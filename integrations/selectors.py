@@ -136,6 +136,16 @@ def _overview(connection: Connection, organization: Organization) -> ConnectionO
     )
 
 
+def connection_overview_queryset(*, organization: Organization) -> QuerySet[Connection]:
+    """The live connections with what connection_overview needs, for callers that page them."""
+    return _overview_queryset(organization=organization)
+
+
+def connection_overview(*, connection: Connection, organization: Organization) -> ConnectionOverview:
+    """One connection of connection_overview_queryset as the pages (and the API) show it."""
+    return _overview(connection, organization)
+
+
 def connection_list(*, organization: Organization) -> QuerySet[Connection]:
     return Connection.objects.filter(organization=organization, deleted_at__isnull=True).select_related(
         "created_by__employee"
@@ -169,14 +179,23 @@ def connection_base_url(*, connection: Connection, request: HttpRequest) -> str:
 
 
 def scim_request_list(
-    *, connection: Connection, outcome: str = "", operation: str = ""
+    *,
+    connection: Connection,
+    outcome: str = "",
+    operation: str = "",
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
 ) -> QuerySet[ScimRequest]:
-    """The connection's activity, newest first."""
+    """The connection's activity, newest first; `since` inclusive, `until` exclusive."""
     requests = ScimRequest.objects.filter(connection=connection).select_related("employee")
     if outcome:
         requests = requests.filter(outcome=outcome)
     if operation:
         requests = requests.filter(operation=operation)
+    if since is not None:
+        requests = requests.filter(created_at__gte=since)
+    if until is not None:
+        requests = requests.filter(created_at__lt=until)
     return requests.order_by("-created_at", "-id")
 
 

@@ -47,9 +47,15 @@ def _ascii(name: str) -> str:
 class Command(BaseCommand):
     help = "Create the demo organization Acme with employees and an admin (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-password",
+            action="store_true",
+            help="Give the demo admin a new random password (DEMO_PASSWORD sets a chosen one).",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
-        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
         organization, _ = Organization.objects.get_or_create(
             slug="acme", defaults={"name": "Acme", "provisioning_enabled": True}
         )
@@ -88,14 +94,32 @@ class Command(BaseCommand):
                 is_org_admin=True,
             )
             services.employee_set_manager(employee=admin, manager=people[3])
-        # Through the service: an admin an identity provider pushed earlier has no account yet.
-        admin = services.employee_set_password(employee=admin, password=password)
+        password = self._password_to_set(admin, reset=options["reset_password"])
+        if password is not None:
+            # Through the service: an admin an identity provider pushed earlier has no account yet.
+            admin = services.employee_set_password(employee=admin, password=password)
         # The demo admin is also support staff, so Django admin opens with the same account.
         get_user_model().objects.filter(pk=admin.user_id).update(is_staff=True, is_superuser=True)
+        shown = password or "unchanged (printed when it was set; `make run DEMO_RESET=1` sets a new one)"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organization: {organization.name} ({organization.employees.count()} employees)\n"
                 f"Sign in at http://127.0.0.1:{os.environ.get('PORT', '8000')}/ as\n"
-                f"  email:    {ADMIN_EMAIL}\n  password: {password}"
+                f"  email:    {ADMIN_EMAIL}\n  password: {shown}"
             )
         )
+
+    def _password_to_set(self, admin: Employee, *, reset: bool) -> str | None:
+        """The password to give the admin, or None to keep theirs.
+
+        Setting a password signs the admin out everywhere (Django ties sessions to its hash), so a
+        rerun keeps the one the admin has: only a first run, DEMO_PASSWORD or a reset sets one.
+        """
+        chosen = os.environ.get("DEMO_PASSWORD")
+        user = admin.user
+        has_password = user is not None and user.has_usable_password()
+        if chosen:
+            return None if has_password and user.check_password(chosen) else chosen
+        if reset or not has_password:
+            return secrets.token_urlsafe(12)
+        return None

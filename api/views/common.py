@@ -1,0 +1,13 @@
+from rest_framework.generics import GenericAPIView
+from rest_framework.serializers import Serializer
+
+
+def query_filters(request, serializer_class: type[Serializer]) -> dict:
+    """Validated query parameters: an unknown choice or a malformed date is a 400, not ignored."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ApiView(GenericAPIView):
+    """Authentication, permission and throttling come from REST_FRAMEWORK's defaults (settings.py)."""
