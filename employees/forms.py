@@ -121,3 +121,24 @@ class OrganizationSettingsForm(forms.Form):
             "direct_reports_on_deactivation": organization.direct_reports_on_deactivation,
         }
         return cls(data, initial=initial)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=200, strip=True)
+
+
+class TeamMemberForm(forms.Form):
+    """Add a member by email (a select of every employee would not scale)."""
+
+    email = forms.CharField(label="Employee email", max_length=254, strip=True)
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_email(self) -> Employee:
+        email = self.cleaned_data["email"]
+        employee = Employee.objects.filter(organization=self.organization, email__iexact=email).first()
+        if employee is None:
+            raise ValidationError("No employee with this email in this organization.")
+        return employee

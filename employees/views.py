@@ -46,7 +46,11 @@ def detail(request, pk: int):
     return render(
         request,
         "employees/detail.html",
-        {"employee": employee, "direct_reports": selectors.employee_direct_reports(employee=employee)},
+        {
+            "employee": employee,
+            "direct_reports": selectors.employee_direct_reports(employee=employee),
+            "reporting_line": selectors.employee_chain(employee=employee)[:-1],
+        },
     )
 
 

@@ -31,7 +31,14 @@ from .profiles import (
     employee_set_roles,
     employee_update,
 )
-from .teams import team_create, team_delete, team_set_members, team_update
+from .teams import (
+    team_add_member,
+    team_create,
+    team_delete,
+    team_remove_member,
+    team_set_members,
+    team_update,
+)
 
 __all__ = [
     "PROFILE_FIELDS",
@@ -56,8 +63,10 @@ __all__ = [
     "organization_create",
     "organization_resolve_manager_links",
     "organization_update",
+    "team_add_member",
     "team_create",
     "team_delete",
+    "team_remove_member",
     "team_set_members",
     "team_update",
     "user_sessions_end",

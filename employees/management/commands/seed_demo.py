@@ -1,4 +1,4 @@
-"""Seed the demo organization "Acme": about 20 employees with managers, and an admin."""
+"""Seed the demo organization "Acme": about 20 employees with managers, teams, and an admin."""
 
 import os
 import secrets
@@ -38,6 +38,14 @@ PEOPLE = [
 ]
 
 
+# Teams made in the portal: (name, indexes into PEOPLE).
+TEAMS = [
+    ("Platform squad", (4, 5, 6, 7, 8)),
+    ("Revenue leadership", (2, 9, 17)),
+    ("Hiring committee", (3, 13, 14, 1)),
+]
+
+
 def _ascii(name: str) -> str:
     """Email-safe form of a name: "García" -> "garcia", "O'Brien" -> "obrien"."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -74,6 +82,11 @@ class Command(BaseCommand):
             manager = people[row[5]] if row[5] is not None else None
             if employee.manager_id != (manager.pk if manager else None):
                 services.employee_set_manager(employee=employee, manager=manager)
+
+        for name, members in TEAMS:
+            if not organization.teams.filter(name=name).exists():
+                member_ids = [people[i].pk for i in members]
+                services.team_create(organization=organization, name=name, member_ids=member_ids)
 
         admin = Employee.objects.filter(organization=organization, email__iexact=ADMIN_EMAIL).first()
         if admin is None:
