@@ -1,11 +1,14 @@
 """Reads from the HR domain. Every function is scoped to one organization."""
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Employee, Organization, Team
+from .custom_fields import custom_value_clean, custom_value_display
+from .models import CustomField, Employee, Organization, Team
 
 
 def organization_get(*, pk: int) -> Organization:
@@ -192,3 +195,47 @@ def team_get(*, organization: Organization, pk: int) -> Team:
 
 def team_members(*, team: Team) -> QuerySet[Employee]:
     return team.members.select_related("manager").order_by("last_name", "first_name", "id")
+
+
+def custom_fields_list(*, organization: Organization) -> QuerySet[CustomField]:
+    """Every custom field, the archived ones last."""
+    return CustomField.objects.filter(organization=organization).order_by(
+        F("archived_at").asc(nulls_first=True), "position", "id"
+    )
+
+
+def custom_field_get(*, organization: Organization, pk: int) -> CustomField:
+    return get_object_or_404(CustomField, organization=organization, pk=pk)
+
+
+def custom_field_holders(*, field: CustomField) -> int:
+    """How many employees have a value stored for this field."""
+    return Employee.objects.filter(
+        organization_id=field.organization_id, custom_values__has_key=field.key
+    ).count()
+
+
+def employee_custom_values(*, employee: Employee) -> list[tuple[CustomField, str]]:
+    """The organization's active custom fields with this employee's value, as the profile shows them."""
+    fields = CustomField.objects.filter(organization_id=employee.organization_id, archived_at__isnull=True)
+    return [(field, custom_value_display(field, employee.custom_values.get(field.key))) for field in fields]
+
+
+def employees_with_custom_value(
+    employees: QuerySet[Employee], *, field: CustomField, value: str
+) -> QuerySet[Employee]:
+    """Narrow a directory query to one custom field's value: text contains it, other types equal it."""
+    # Transforms built from the key, not a "custom_values__<key>" lookup string: a key may be
+    # named like a lookup ("contains") and must never be parsed as one.
+    if field.field_type == CustomField.Type.TEXT:
+        text = KeyTextTransform(field.key, "custom_values")
+        return employees.annotate(custom_text=text).filter(custom_text__icontains=value)
+    try:
+        wanted = custom_value_clean(field, value)
+    except ValidationError:
+        return employees.none()
+    if wanted is None:
+        return employees
+    return employees.annotate(custom_value=KeyTransform(field.key, "custom_values")).filter(
+        custom_value=wanted
+    )

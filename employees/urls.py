@@ -6,6 +6,7 @@ app_name = "employees"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("new/", views.add, name="add"),
+    path("export.csv", views.directory_export, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/status/", views.change_status, name="status"),

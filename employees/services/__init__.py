@@ -4,6 +4,16 @@ One module per concern; callers import this package and never a module of it.
 """
 
 from .accounts import employee_set_password
+from .custom_fields import (
+    custom_field_archive,
+    custom_field_create,
+    custom_field_delete,
+    custom_field_restore,
+    custom_field_update,
+    custom_fields_active,
+    custom_values_merge,
+    employee_set_custom_values,
+)
 from .lifecycle import (
     DeactivationsOutcome,
     employee_apply_deactivation,
@@ -46,6 +56,13 @@ __all__ = [
     "EmployeeConflict",
     "LinksOutcome",
     "ManagerCheck",
+    "custom_field_archive",
+    "custom_field_create",
+    "custom_field_delete",
+    "custom_field_restore",
+    "custom_field_update",
+    "custom_fields_active",
+    "custom_values_merge",
     "employee_apply_deactivation",
     "employee_create",
     "employee_deactivate",
@@ -55,6 +72,7 @@ __all__ = [
     "employee_provision",
     "employee_reactivate",
     "employee_set_manager",
+    "employee_set_custom_values",
     "employee_set_password",
     "employee_set_roles",
     "employee_update",

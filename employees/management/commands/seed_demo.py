@@ -46,6 +46,19 @@ TEAMS = [
 ]
 
 
+# Custom profile fields: (key, label, type, options, value by index into PEOPLE).
+CUSTOM_FIELDS = [
+    (
+        "workLocation",
+        "Work location",
+        "choice",
+        ["Office", "Hybrid", "Remote"],
+        {0: "Office", 4: "Hybrid", 16: "Remote"},
+    ),
+    ("startDate", "Start date", "date", [], {0: "2015-04-01", 1: "2017-09-18", 5: "2021-06-07"}),
+]
+
+
 def _ascii(name: str) -> str:
     """Email-safe form of a name: "García" -> "garcia", "O'Brien" -> "obrien"."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -83,6 +96,13 @@ class Command(BaseCommand):
             if employee.manager_id != (manager.pk if manager else None):
                 services.employee_set_manager(employee=employee, manager=manager)
 
+        for key, label, field_type, choices, values in CUSTOM_FIELDS:
+            if not organization.custom_fields.filter(key__iexact=key).exists():
+                services.custom_field_create(
+                    organization=organization, key=key, label=label, field_type=field_type, choices=choices
+                )
+                for index, value in values.items():
+                    services.employee_set_custom_values(employee=people[index], values={key: value})
         for name, members in TEAMS:
             if not organization.teams.filter(name=name).exists():
                 member_ids = [people[i].pk for i in members]
