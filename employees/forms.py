@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import services
-from .models import Employee, Organization
+from .custom_fields import custom_value_display
+from .models import CustomField, Employee, Organization
 
 PROFILE_FORM_FIELDS = (
     "email",
@@ -15,6 +16,28 @@ PROFILE_FORM_FIELDS = (
     "location_city",
     "employee_number",
 )
+
+
+CUSTOM_PREFIX = "custom__"
+
+
+def custom_form_field(field: CustomField, value) -> forms.Field:
+    """The form field for one custom field, its initial value as the employee has it."""
+    common = {"label": field.label, "required": False, "help_text": field.help_text}
+    if field.field_type == CustomField.Type.NUMBER:
+        return forms.DecimalField(initial=value, max_digits=30, decimal_places=10, **common)
+    if field.field_type == CustomField.Type.DATE:
+        return forms.DateField(initial=value, widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if field.field_type == CustomField.Type.BOOLEAN:
+        initial = "" if value is None else ("true" if value else "false")
+        choices = [("", "Not set"), ("true", "Yes"), ("false", "No")]
+        return forms.ChoiceField(choices=choices, initial=initial, **common)
+    if field.field_type == CustomField.Type.CHOICE:
+        choices = [("", "Not set")] + [(option, option) for option in field.choices]
+        if value and value not in field.choices:  # an option removed since: keep showing the value
+            choices.append((value, f"{value} (no longer an option)"))
+        return forms.ChoiceField(choices=choices, initial=value or "", **common)
+    return forms.CharField(initial=custom_value_display(field, value), max_length=1000, **common)
 
 
 class EmployeeForm(forms.ModelForm):
@@ -54,6 +77,15 @@ class EmployeeForm(forms.ModelForm):
         self.fields["manager"].label_from_instance = lambda e: f"{e.full_name} ({e.email})"
         self.fields["email"].required = True
         self.fields["first_name"].required = True
+        self.custom_fields = services.custom_fields_active(organization_id=organization.pk)
+        for key, field in self.custom_fields.items():
+            self.fields[CUSTOM_PREFIX + key] = custom_form_field(field, self.instance.custom_values.get(key))
+
+    def custom_bound_fields(self):
+        return [self[CUSTOM_PREFIX + key] for key in self.custom_fields]
+
+    def standard_bound_fields(self):
+        return [bound for bound in self if not bound.name.startswith(CUSTOM_PREFIX)]
 
     def validate_unique(self):
         # Uniqueness (case-insensitive, per organization) is checked by the service.
@@ -81,6 +113,9 @@ class EmployeeForm(forms.ModelForm):
                     employee = services.employee_create(organization=self.organization, **profile)
                 if manager != employee.manager:
                     employee = services.employee_set_manager(employee=employee, manager=manager)
+                custom = {key: self.cleaned_data.get(CUSTOM_PREFIX + key) for key in self.custom_fields}
+                if custom:
+                    employee = services.employee_set_custom_values(employee=employee, values=custom)
                 employee = services.employee_set_roles(
                     employee=employee,
                     is_org_admin=self.cleaned_data["is_org_admin"],
@@ -92,6 +127,8 @@ class EmployeeForm(forms.ModelForm):
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
+                    if CUSTOM_PREFIX + field in self.fields:
+                        field = CUSTOM_PREFIX + field
                     self.add_error(field if field in self.fields else None, errors)
             else:
                 self.add_error(None, exc)
@@ -121,3 +158,65 @@ class OrganizationSettingsForm(forms.Form):
             "direct_reports_on_deactivation": organization.direct_reports_on_deactivation,
         }
         return cls(data, initial=initial)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=200, strip=True)
+
+
+class TeamMemberForm(forms.Form):
+    """Add a member by email (a select of every employee would not scale)."""
+
+    email = forms.CharField(label="Employee email", max_length=254, strip=True)
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_email(self) -> Employee:
+        email = self.cleaned_data["email"]
+        employee = Employee.objects.filter(organization=self.organization, email__iexact=email).first()
+        if employee is None:
+            raise ValidationError("No employee with this email in this organization.")
+        return employee
+
+
+class CustomFieldForm(forms.Form):
+    """Settings > Profile fields: define a field (key and type are fixed once created)."""
+
+    label = forms.CharField(max_length=100, strip=True)
+    key = forms.CharField(
+        max_length=64,
+        strip=True,
+        help_text="A short name for identity providers and exports, such as costCenter. Fixed once created.",
+    )
+    field_type = forms.ChoiceField(label="Type", choices=CustomField.Type.choices)
+    help_text = forms.CharField(label="Help text", max_length=300, required=False, strip=True)
+    choices = forms.CharField(
+        label="Options",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For a single-choice field: one option per line.",
+    )
+
+    def __init__(self, *args, instance: CustomField | None = None, **kwargs):
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "label": instance.label,
+                    "key": instance.key,
+                    "field_type": instance.field_type,
+                    "help_text": instance.help_text,
+                    "choices": "\n".join(instance.choices),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        if instance is not None:
+            for name in ("key", "field_type"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Fixed once the field exists."
+
+    def clean_choices(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]

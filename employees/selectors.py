@@ -1,11 +1,14 @@
 """Reads from the HR domain. Every function is scoped to one organization."""
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Employee, Organization
+from .custom_fields import custom_value_clean, custom_value_display
+from .models import CustomField, Employee, Organization, Team
 
 
 def organization_get(*, pk: int) -> Organization:
@@ -130,3 +133,116 @@ def employee_unresolved_manager_links(*, organization: Organization) -> QuerySet
     return Employee.objects.filter(
         organization=organization, manager_link=Employee.ManagerLink.UNRESOLVED
     ).order_by("email")
+
+
+# The org chart: active people only, each with the number of active direct reports, so a branch
+# is drawn (and loaded on demand) only where there is something under it.
+CHART_BRANCH_LIMIT = 500
+
+
+def _chart_people(*, organization_id: int) -> QuerySet[Employee]:
+    active = Employee.Status.ACTIVE
+    return (
+        Employee.objects.filter(organization_id=organization_id, status=active)
+        .annotate(report_count=Count("direct_reports", filter=Q(direct_reports__status=active)))
+        .only("id", "first_name", "last_name", "email", "job_title", "department", "manager_id")
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def chart_roots(*, organization: Organization) -> QuerySet[Employee]:
+    """The top of the chart: active people without an active manager."""
+    people = _chart_people(organization_id=organization.pk)
+    return people.filter(Q(manager__isnull=True) | ~Q(manager__status=Employee.Status.ACTIVE))
+
+
+def chart_person(*, organization: Organization, pk: int) -> Employee:
+    """An active employee of this organization as the chart draws them, or 404."""
+    return get_object_or_404(_chart_people(organization_id=organization.pk), pk=pk)
+
+
+def chart_reports(*, employee: Employee) -> QuerySet[Employee]:
+    return _chart_people(organization_id=employee.organization_id).filter(manager_id=employee.pk)
+
+
+def employee_chain(*, employee: Employee, limit: int = 100) -> list[Employee]:
+    """The reporting line from the top of the chart down to `employee` (active managers only).
+
+    One query a level: lines are short, and the links never form a cycle (the resolver refuses
+    cycles); `seen` and `limit` keep a damaged row from looping anyway.
+    """
+    chain, seen = [employee], {employee.pk}
+    while chain[-1].manager_id and chain[-1].manager_id not in seen and len(chain) < limit:
+        people = _chart_people(organization_id=employee.organization_id)
+        manager = people.filter(pk=chain[-1].manager_id).first()
+        if manager is None:
+            break
+        chain.append(manager)
+        seen.add(manager.pk)
+    return chain[::-1]
+
+
+def team_list(*, organization: Organization, search: str = "") -> QuerySet[Team]:
+    teams = (
+        Team.objects.filter(organization=organization)
+        .annotate(member_count=Count("members"))
+        .select_related("provisioning__connection")
+        .order_by("name", "id")
+    )
+    if search:
+        teams = teams.filter(name__icontains=search)
+    return teams
+
+
+def team_get(*, organization: Organization, pk: int) -> Team:
+    return get_object_or_404(
+        Team.objects.select_related("provisioning__connection"), organization=organization, pk=pk
+    )
+
+
+def team_members(*, team: Team) -> QuerySet[Employee]:
+    return team.members.select_related("manager").order_by("last_name", "first_name", "id")
+
+
+def custom_fields_list(*, organization: Organization) -> QuerySet[CustomField]:
+    """Every custom field, the archived ones last."""
+    return CustomField.objects.filter(organization=organization).order_by(
+        F("archived_at").asc(nulls_first=True), "position", "id"
+    )
+
+
+def custom_field_get(*, organization: Organization, pk: int) -> CustomField:
+    return get_object_or_404(CustomField, organization=organization, pk=pk)
+
+
+def custom_field_holders(*, field: CustomField) -> int:
+    """How many employees have a value stored for this field."""
+    return Employee.objects.filter(
+        organization_id=field.organization_id, custom_values__has_key=field.key
+    ).count()
+
+
+def employee_custom_values(*, employee: Employee) -> list[tuple[CustomField, str]]:
+    """The organization's active custom fields with this employee's value, as the profile shows them."""
+    fields = CustomField.objects.filter(organization_id=employee.organization_id, archived_at__isnull=True)
+    return [(field, custom_value_display(field, employee.custom_values.get(field.key))) for field in fields]
+
+
+def employees_with_custom_value(
+    employees: QuerySet[Employee], *, field: CustomField, value: str
+) -> QuerySet[Employee]:
+    """Narrow a directory query to one custom field's value: text contains it, other types equal it."""
+    # Transforms built from the key, not a "custom_values__<key>" lookup string: a key may be
+    # named like a lookup ("contains") and must never be parsed as one.
+    if field.field_type == CustomField.Type.TEXT:
+        text = KeyTextTransform(field.key, "custom_values")
+        return employees.annotate(custom_text=text).filter(custom_text__icontains=value)
+    try:
+        wanted = custom_value_clean(field, value)
+    except ValidationError:
+        return employees.none()
+    if wanted is None:
+        return employees
+    return employees.annotate(custom_value=KeyTransform(field.key, "custom_values")).filter(
+        custom_value=wanted
+    )

@@ -2,41 +2,73 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
 from .decorators import employee_required, org_admin_required
+from .exports import directory_csv_rows
 from .forms import EmployeeForm, OrganizationSettingsForm
 from .models import Employee
+
+
+def _directory_filters(request) -> tuple:
+    """The People directory's query from its filters (search, status, department, one custom field)."""
+    organization = request.employee.organization
+    filters = {
+        "search": request.GET.get("q", "").strip()[:200],
+        "status": request.GET.get("status", ""),
+        "department": request.GET.get("department", "").strip()[:200],
+        "field": request.GET.get("field", ""),
+        "value": request.GET.get("value", "").strip()[:200],
+    }
+    if filters["status"] not in Employee.Status.values:
+        filters["status"] = ""
+    employees = selectors.employee_list(
+        organization=organization,
+        search=filters["search"],
+        status=filters["status"],
+        department=filters["department"],
+    )
+    fields = services.custom_fields_active(organization_id=organization.pk)
+    field = fields.get(filters["field"])
+    if field is None:
+        filters["field"] = ""
+    elif filters["value"]:
+        employees = selectors.employees_with_custom_value(employees, field=field, value=filters["value"])
+    return employees, filters, fields
 
 
 @login_required
 @employee_required
 def directory(request):
-    organization = request.employee.organization
-    search = request.GET.get("q", "").strip()[:200]
-    status = request.GET.get("status", "")
-    if status not in Employee.Status.values:
-        status = ""
-    department = request.GET.get("department", "").strip()[:200]
-    employees = selectors.employee_list(
-        organization=organization, search=search, status=status, department=department
-    )
+    employees, filters, fields = _directory_filters(request)
     page = Paginator(employees, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "employees/directory.html",
-        {
-            "page": page,
-            "search": search,
-            "status": status,
-            "department": department,
-            "departments": selectors.department_names(organization=organization),
-            "statuses": Employee.Status.choices,
-        },
+    context = {
+        "page": page,
+        **filters,
+        "custom_fields": fields.values(),
+        "departments": selectors.department_names(organization=request.employee.organization),
+        "statuses": Employee.Status.choices,
+    }
+    return render(request, "employees/directory.html", context)
+
+
+@login_required
+@employee_required
+@org_admin_required(message="Only organization admins can export the directory.")
+def directory_export(request):
+    """The filtered directory as CSV, streamed: an organization's people never sit in memory at once."""
+    employees, _filters, fields = _directory_filters(request)
+    response = StreamingHttpResponse(
+        directory_csv_rows(employees, fields=list(fields.values())), content_type="text/csv; charset=utf-8"
     )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="people-{stamp}.csv"'
+    return response
 
 
 @login_required
@@ -46,7 +78,12 @@ def detail(request, pk: int):
     return render(
         request,
         "employees/detail.html",
-        {"employee": employee, "direct_reports": selectors.employee_direct_reports(employee=employee)},
+        {
+            "employee": employee,
+            "direct_reports": selectors.employee_direct_reports(employee=employee),
+            "reporting_line": selectors.employee_chain(employee=employee)[:-1],
+            "custom_values": selectors.employee_custom_values(employee=employee),
+        },
     )
 
 

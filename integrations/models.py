@@ -150,13 +150,24 @@ class ScimRequest(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     operation = models.CharField(max_length=16, choices=Operation.choices, default=Operation.OTHER)
     resource_id = models.CharField(max_length=64, blank=True)
-    employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Indexed by scimrequest_employee_time (which also serves SET_NULL when an employee is deleted).
+    employee = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     detail = models.CharField(max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["connection", "-created_at"], name="scimrequest_conn_time")]
+        indexes = [
+            models.Index(fields=["connection", "-created_at"], name="scimrequest_conn_time"),
+            # An employee's sync history on their profile; most rows concern someone, lookups do not.
+            models.Index(
+                fields=["employee", "-created_at"],
+                condition=models.Q(employee__isnull=False),
+                name="scimrequest_employee_time",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} → {self.status_code}"

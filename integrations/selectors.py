@@ -241,3 +241,17 @@ def manager_link_problems(*, connection: Connection) -> QuerySet[Employee]:
         .only("id", "first_name", "last_name", "email", "manager_email", "manager_link", "manager_link_error")
         .order_by("manager_link", "last_name", "first_name", "id")
     )
+
+
+SYNC_HISTORY_LENGTH = 20
+
+
+def employee_connection(*, employee: Employee) -> Connection | None:
+    """The connection that provisions this employee, if any."""
+    return Connection.objects.filter(provisioned__employee=employee).first()
+
+
+def employee_sync_history(*, employee: Employee, limit: int = SYNC_HISTORY_LENGTH) -> list[ScimRequest]:
+    """The SCIM requests that concerned this employee, newest first (scimrequest_employee_time)."""
+    requests = ScimRequest.objects.filter(employee=employee).select_related("connection")
+    return list(requests.order_by("-created_at", "-id")[:limit])

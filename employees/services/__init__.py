@@ -4,6 +4,16 @@ One module per concern; callers import this package and never a module of it.
 """
 
 from .accounts import employee_set_password
+from .custom_fields import (
+    custom_field_archive,
+    custom_field_create,
+    custom_field_delete,
+    custom_field_restore,
+    custom_field_update,
+    custom_fields_active,
+    custom_values_merge,
+    employee_set_custom_values,
+)
 from .lifecycle import (
     DeactivationsOutcome,
     employee_apply_deactivation,
@@ -31,7 +41,14 @@ from .profiles import (
     employee_set_roles,
     employee_update,
 )
-from .teams import team_create, team_delete, team_set_members, team_update
+from .teams import (
+    team_add_member,
+    team_create,
+    team_delete,
+    team_remove_member,
+    team_set_members,
+    team_update,
+)
 
 __all__ = [
     "PROFILE_FIELDS",
@@ -39,6 +56,13 @@ __all__ = [
     "EmployeeConflict",
     "LinksOutcome",
     "ManagerCheck",
+    "custom_field_archive",
+    "custom_field_create",
+    "custom_field_delete",
+    "custom_field_restore",
+    "custom_field_update",
+    "custom_fields_active",
+    "custom_values_merge",
     "employee_apply_deactivation",
     "employee_create",
     "employee_deactivate",
@@ -48,6 +72,7 @@ __all__ = [
     "employee_provision",
     "employee_reactivate",
     "employee_set_manager",
+    "employee_set_custom_values",
     "employee_set_password",
     "employee_set_roles",
     "employee_update",
@@ -56,8 +81,10 @@ __all__ = [
     "organization_create",
     "organization_resolve_manager_links",
     "organization_update",
+    "team_add_member",
     "team_create",
     "team_delete",
+    "team_remove_member",
     "team_set_members",
     "team_update",
     "user_sessions_end",

@@ -61,3 +61,27 @@ def team_set_members(*, team: Team, member_ids) -> Team:
 @transaction.atomic
 def team_delete(*, team: Team) -> None:
     team.delete()
+
+
+@transaction.atomic
+def team_add_member(*, team: Team, employee: Employee) -> bool:
+    """Add one employee of the team's organization; False when they already belong."""
+    if employee.organization_id != team.organization_id:
+        raise ValidationError({"email": "No employee with this email in this organization."})
+    if team.members.filter(pk=employee.pk).exists():
+        return False
+    team.members.add(employee)
+    team.version += 1
+    team.save(update_fields=["version", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def team_remove_member(*, team: Team, employee: Employee) -> bool:
+    """Remove one member; False when they were not a member."""
+    if not team.members.filter(pk=employee.pk).exists():
+        return False
+    team.members.remove(employee)
+    team.version += 1
+    team.save(update_fields=["version", "updated_at"])
+    return True

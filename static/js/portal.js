@@ -71,3 +71,34 @@
     });
   });
 })();
+
+// Org chart: a closed branch loads its people when first opened (employees/chart_views.py).
+(function () {
+  "use strict";
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var branch = event.target;
+      if (!branch.matches || !branch.matches("details.chart-branch[data-branch]")) return;
+      if (!branch.open || branch.hasAttribute("data-loaded")) return;
+      branch.setAttribute("data-loaded", "");
+      branch.setAttribute("aria-busy", "true");
+      fetch(branch.dataset.branch, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.text();
+        })
+        .then(function (html) {
+          branch.insertAdjacentHTML("beforeend", html);
+        })
+        .catch(function () {
+          branch.removeAttribute("data-loaded");
+          branch.insertAdjacentHTML("beforeend", '<p class="muted small chart-error">Could not load this team. Close and open it to try again.</p>');
+        })
+        .finally(function () {
+          branch.removeAttribute("aria-busy");
+        });
+    },
+    true
+  );
+})();

@@ -1,4 +1,4 @@
-"""Seed the demo organization "Acme": about 20 employees with managers, and an admin."""
+"""Seed the demo organization "Acme": about 20 employees with managers, teams, and an admin."""
 
 import os
 import secrets
@@ -35,6 +35,27 @@ PEOPLE = [
     ("Charlotte", "Walker", "Finance Manager", "Finance", "New York", 0),
     ("Benjamin", "Hall", "Accountant", "Finance", "New York", 17),
     ("Grace", "Young", "Office Manager", "Operations", "Austin", 3),
+]
+
+
+# Teams made in the portal: (name, indexes into PEOPLE).
+TEAMS = [
+    ("Platform squad", (4, 5, 6, 7, 8)),
+    ("Revenue leadership", (2, 9, 17)),
+    ("Hiring committee", (3, 13, 14, 1)),
+]
+
+
+# Custom profile fields: (key, label, type, options, value by index into PEOPLE).
+CUSTOM_FIELDS = [
+    (
+        "workLocation",
+        "Work location",
+        "choice",
+        ["Office", "Hybrid", "Remote"],
+        {0: "Office", 4: "Hybrid", 16: "Remote"},
+    ),
+    ("startDate", "Start date", "date", [], {0: "2015-04-01", 1: "2017-09-18", 5: "2021-06-07"}),
 ]
 
 
@@ -80,6 +101,18 @@ class Command(BaseCommand):
             manager = people[row[5]] if row[5] is not None else None
             if employee.manager_id != (manager.pk if manager else None):
                 services.employee_set_manager(employee=employee, manager=manager)
+
+        for key, label, field_type, choices, values in CUSTOM_FIELDS:
+            if not organization.custom_fields.filter(key__iexact=key).exists():
+                services.custom_field_create(
+                    organization=organization, key=key, label=label, field_type=field_type, choices=choices
+                )
+                for index, value in values.items():
+                    services.employee_set_custom_values(employee=people[index], values={key: value})
+        for name, members in TEAMS:
+            if not organization.teams.filter(name=name).exists():
+                member_ids = [people[i].pk for i in members]
+                services.team_create(organization=organization, name=name, member_ids=member_ids)
 
         admin = Employee.objects.filter(organization=organization, email__iexact=ADMIN_EMAIL).first()
         if admin is None:
