@@ -62,7 +62,16 @@ def demo(transactional_db, monkeypatch, settings):
     plain = Employee.objects.filter(organization=acme, is_org_admin=False, status="active").first()
     employee_services.employee_set_password(employee=plain, password=PLAIN_PASSWORD)
     token = connection.tokens.get()
-    return {"admin": admin, "connection": connection, "token": token, "gone": gone, "plain": plain}
+    team, field = acme.teams.first(), acme.custom_fields.first()
+    return {
+        "admin": admin,
+        "connection": connection,
+        "token": token,
+        "gone": gone,
+        "plain": plain,
+        "team": team,
+        "field": field,
+    }
 
 
 class Watcher:
@@ -142,7 +151,16 @@ def test_every_page_passes_the_content_security_policy(demo, live_server, browse
         "/employees/new/",
         f"/employees/{admin.pk}/edit/",
         f"/employees/{admin.manager_id}/status/",
+        "/employees/chart/",
+        f"/employees/chart/?focus={admin.pk}&q=a",
+        "/employees/teams/",
+        "/employees/teams/new/",
+        f"/employees/teams/{demo['team'].pk}/",
         "/settings/general/",
+        "/settings/fields/",
+        "/settings/fields/new/",
+        f"/settings/fields/{demo['field'].pk}/",
+        f"/settings/fields/{demo['field'].pk}/delete/",
         "/settings/integrations/",
         "/settings/integrations/okta/",
         "/settings/integrations/okta/connections/new/",
@@ -184,6 +202,13 @@ def test_every_page_passes_the_content_security_policy(demo, live_server, browse
     expect(page.locator("#api-key-status")).not_to_be_empty()
     if found := watcher.violations():
         violations["api key created"] = found
+
+    # The org chart's branches, which portal.js loads when opened.
+    page.goto(f"{base}/employees/chart/")
+    page.locator("details.chart-branch > summary").first.click(position={"x": 6, "y": 14})
+    expect(page.locator("details.chart-branch[open] .chart-list")).to_be_visible()
+    if found := watcher.violations():
+        violations["org chart branch"] = found
 
     # The menus and dialogs that portal.js opens.
     page.goto(f"{base}/settings/integrations/okta/")
