@@ -1,3 +1,5 @@
+from zoneinfo import available_timezones
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,8 +15,16 @@ PROFILE_FORM_FIELDS = (
     "job_title",
     "department",
     "business_unit",
-    "location_city",
     "employee_number",
+    "cost_center",
+    "phone_number",
+    "street_address",
+    "location_city",
+    "region",
+    "postal_code",
+    "country",
+    "locale",
+    "timezone",
 )
 
 
@@ -61,6 +71,11 @@ class EmployeeForm(forms.ModelForm):
     class Meta:
         model = Employee
         fields = PROFILE_FORM_FIELDS
+        labels = {"location_city": "City", "phone_number": "Phone"}
+        help_texts = {
+            "locale": "Language and region for dates and numbers, e.g. en-US or pt-PT.",
+            "timezone": "An IANA time zone, e.g. Europe/Lisbon or America/Chicago.",
+        }
 
     def __init__(self, *args, organization: Organization, acting: Employee, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,6 +105,14 @@ class EmployeeForm(forms.ModelForm):
     def validate_unique(self):
         # Uniqueness (case-insensitive, per organization) is checked by the service.
         pass
+
+    def clean_timezone(self) -> str:
+        value = self.cleaned_data["timezone"].strip()
+        # A value an identity provider sent stays as it is even when it is no IANA name; one
+        # typed here must be a name the portal can convert times with.
+        if value and value != self.instance.timezone and value not in available_timezones():
+            raise ValidationError("Enter a time zone such as Europe/Lisbon or America/Chicago.")
+        return value
 
     def clean_is_org_admin(self) -> bool:
         is_admin = self.cleaned_data["is_org_admin"]

@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from .validators import InternationalEmailField
+from .validators import InternationalEmailField, validate_profile_extras
 
 
 class Organization(models.Model):
@@ -62,6 +62,38 @@ class Employee(models.Model):
     business_unit = models.CharField(max_length=200, blank=True)
     location_city = models.CharField("location (city)", max_length=200, blank=True)
     employee_number = models.CharField("employee ID", max_length=100, blank=True)
+    cost_center = models.CharField(max_length=200, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+
+    # The rest of a directory profile (identity providers send them; RFC 7643 §4.1 names them).
+    # Columns, not a JSON document, because the portal shows, edits, filters or sorts by them;
+    # what it does neither with is kept in profile_extras below.
+    name_formatted = models.CharField("full name as formatted", max_length=300, blank=True)
+    middle_name = models.CharField(max_length=150, blank=True)
+    honorific_prefix = models.CharField(max_length=50, blank=True)
+    honorific_suffix = models.CharField(max_length=50, blank=True)
+    nick_name = models.CharField("nickname", max_length=150, blank=True)
+    profile_url = models.CharField("profile URL", max_length=1000, blank=True)
+    user_type = models.CharField(max_length=100, blank=True)
+    preferred_language = models.CharField(max_length=100, blank=True)
+    locale = models.CharField(max_length=100, blank=True)
+    timezone = models.CharField("time zone", max_length=100, blank=True)
+    # The one phone number and postal address the profile shows, each with its label ("work",
+    # "mobile", "home"): the provider's work entry, else its primary one, else its first.
+    phone_number = models.CharField("phone", max_length=100, blank=True)
+    phone_type = models.CharField(max_length=50, blank=True)
+    address_type = models.CharField(max_length=50, blank=True)
+    address_formatted = models.CharField("address as formatted", max_length=500, blank=True)
+    street_address = models.CharField(max_length=300, blank=True)
+    region = models.CharField("state or region", max_length=200, blank=True)
+    postal_code = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    # Further entries, as lists (see validators.PROFILE_EXTRA_KINDS): other phone numbers and
+    # addresses, instant messaging, photos, entitlements, roles, certificates. A validated JSON
+    # document rather than tables: the portal only keeps and returns them, never queries inside
+    # them, and each is read and written whole with the employee, so rows would add joins and
+    # writes to every provisioning request for nothing.
+    profile_extras = models.JSONField(default=dict, blank=True, validators=[validate_profile_extras])
 
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
@@ -141,6 +173,13 @@ class Employee(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
+
+    @property
+    def postal_address_lines(self) -> list[str]:
+        """The address as lines for display: its parts when there are any, else as formatted."""
+        locality = " ".join(part for part in (self.location_city, self.region, self.postal_code) if part)
+        lines = [line for line in (self.street_address, locality, self.country) if line]
+        return lines or [line for line in self.address_formatted.splitlines() if line.strip()]
 
     @property
     def is_active(self) -> bool:

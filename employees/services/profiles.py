@@ -28,6 +28,27 @@ PROFILE_FIELDS = (
     "location_city",
     "employee_number",
     "external_id",
+    "cost_center",
+    "company",
+    "name_formatted",
+    "middle_name",
+    "honorific_prefix",
+    "honorific_suffix",
+    "nick_name",
+    "profile_url",
+    "user_type",
+    "preferred_language",
+    "locale",
+    "timezone",
+    "phone_number",
+    "phone_type",
+    "address_type",
+    "address_formatted",
+    "street_address",
+    "region",
+    "postal_code",
+    "country",
+    "profile_extras",  # a dict of lists (validators.validate_profile_extras); every other one is text
 )
 
 
@@ -45,7 +66,7 @@ def _normalise_profile(fields: dict) -> dict:
     for key, value in fields.items():
         if key not in PROFILE_FIELDS:
             raise TypeError(f"Unknown employee field {key!r}")
-        cleaned[key] = (value or "").strip()
+        cleaned[key] = (value or {}) if key == "profile_extras" else (value or "").strip()
     return cleaned
 
 

@@ -78,6 +78,10 @@ class ScimView(View):
             raise MethodNotAllowed()
         if method in ("post", "put", "patch"):
             self.body = _read_body(request)
+            # The answer's attributes / excludedAttributes are read after the write: a query
+            # string they refuse (a NUL, too many parameters, a malformed list) is refused here
+            # first, so that a refused request has changed nothing.
+            parameters_from_params(query_params(request))
         return handler
 
     def handle_exception(self, exc):

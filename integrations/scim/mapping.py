@@ -1,4 +1,5 @@
-"""Between SCIM resources and the portal's fields: the nine default attributes both ways (SPEC §2.5).
+"""Between SCIM resources and the portal's fields: the whole core User and enterprise schemas both
+ways (SPEC §2.5 names the nine attributes mapped by default).
 
 Rendering builds plain dicts (the hot path of every list page); parsing goes through the typed
 scim2-models resources, so every value a client sends is validated first.
@@ -12,7 +13,15 @@ from django.core.exceptions import ValidationError
 from employees.validators import validate_international_email
 
 from .backend.filters import group_id
-from .schemas import ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, EnterpriseUser, ScimGroup, ScimUser
+from .schemas import (
+    ENTERPRISE_SCHEMA,
+    GROUP_SCHEMA,
+    USER_SCHEMA,
+    EnterpriseUser,
+    PersonName,
+    ScimGroup,
+    ScimUser,
+)
 
 # The portal keys sign-in and uniqueness on an email. A SCIM user may have none (only userName is
 # required, RFC 7643 §4.1); it then gets an address under the reserved .invalid TLD (RFC 2606),
@@ -47,35 +56,88 @@ def _meta(resource_type: str, obj, location: str) -> dict:
     }
 
 
+# (SCIM attribute, Employee field) pairs of the single-valued attributes, in RFC 7643 §4.1 order.
+_NAME = (
+    ("formatted", "name_formatted"),
+    ("familyName", "last_name"),
+    ("givenName", "first_name"),
+    ("middleName", "middle_name"),
+    ("honorificPrefix", "honorific_prefix"),
+    ("honorificSuffix", "honorific_suffix"),
+)
+_SINGULAR = (
+    ("displayName", "display_name"),
+    ("nickName", "nick_name"),
+    ("profileUrl", "profile_url"),
+    ("title", "job_title"),
+    ("userType", "user_type"),
+    ("preferredLanguage", "preferred_language"),
+    ("locale", "locale"),
+    ("timezone", "timezone"),
+)
+_ADDRESS = (
+    ("formatted", "address_formatted"),
+    ("streetAddress", "street_address"),
+    ("locality", "location_city"),
+    ("region", "region"),
+    ("postalCode", "postal_code"),
+    ("country", "country"),
+)
+_ENTERPRISE = (
+    ("employeeNumber", "employee_number"),
+    ("costCenter", "cost_center"),
+    ("organization", "company"),
+    ("division", "business_unit"),
+    ("department", "department"),
+)
+# Employee.profile_extras kinds and the multi-valued attributes they hold (all of an attribute's
+# entries for the last five; the entries besides the one in columns for the first two).
+_EXTRAS = (
+    ("phone_numbers", "phoneNumbers"),
+    ("addresses", "addresses"),
+    ("ims", "ims"),
+    ("photos", "photos"),
+    ("entitlements", "entitlements"),
+    ("roles", "roles"),
+    ("x509_certificates", "x509Certificates"),
+)
+
+
+def _present(employee, pairs) -> dict:
+    return {attribute: value for attribute, field in pairs if (value := getattr(employee, field))}
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 def user_render(employee, *, base_url: str) -> dict:
     """The stored user, every stored attribute included, so a GET → PUT round trip keeps it."""
     body: dict[str, Any] = {"schemas": [USER_SCHEMA], "id": str(employee.pk)}
     if employee.external_id:
         body["externalId"] = employee.external_id
     body["userName"] = employee.username
-    name = {}
-    if employee.first_name:
-        name["givenName"] = employee.first_name
-    if employee.last_name:
-        name["familyName"] = employee.last_name
-    if name:
+    if name := _present(employee, _NAME):
         body["name"] = name
-    if employee.display_name:
-        body["displayName"] = employee.display_name
-    if employee.job_title:
-        body["title"] = employee.job_title
+    body.update(_present(employee, _SINGULAR))
     body["active"] = employee.status == "active"
     if not employee.email.endswith("@" + NO_EMAIL_DOMAIN):
         body["emails"] = [{"value": employee.email, "type": "work"}]
-    if employee.location_city:
-        body["addresses"] = [{"locality": employee.location_city, "type": "work"}]
-    enterprise = {}
-    if employee.employee_number:
-        enterprise["employeeNumber"] = employee.employee_number
-    if employee.business_unit:
-        enterprise["division"] = employee.business_unit
-    if employee.department:
-        enterprise["department"] = employee.department
+    # The entry in columns first, then the others; an entry without a label is the work one.
+    shown = {
+        "phoneNumbers": employee.phone_number
+        and {"value": employee.phone_number, "type": employee.phone_type or "work"},
+        "addresses": (address := _present(employee, _ADDRESS))
+        and {**address, "type": employee.address_type or "work"},
+    }
+    extras = employee.profile_extras or {}
+    for kind, attribute in _EXTRAS:
+        entries = [shown[attribute]] if shown.get(attribute) else []
+        entries += [{_camel(key): value for key, value in entry.items()} for entry in extras.get(kind, ())]
+        if entries:
+            body[attribute] = entries
+    enterprise = _present(employee, _ENTERPRISE)
     if employee.manager_email:
         enterprise["manager"] = {"value": employee.manager_email}
     if enterprise:
@@ -85,38 +147,62 @@ def user_render(employee, *, base_url: str) -> dict:
     return body
 
 
-def _pick(entries, *, attr: str):
-    """The "work" entry, else the first. (The primary one was put alone by normalise_user_body.)"""
-    entries = [entry for entry in entries or [] if getattr(entry, attr, None)]
+def _pick(entries):
+    """The "work" entry, else the first (normalise_user_body put a primary one first)."""
     for entry in entries:
-        if entry.type and str(entry.type) == "work":
+        if entry.type and str(entry.type).lower() == "work":
             return entry
     return entries[0] if entries else None
+
+
+def _entry(entry) -> dict:
+    return entry.model_dump(mode="json", by_alias=False, exclude_none=True)
+
+
+def _text(value) -> str:
+    return str(value) if value else ""
 
 
 def user_fields(user: ScimUser) -> dict:
     """The portal fields a (validated) SCIM user sets. Absent attributes clear their field:
     PUT replaces the resource (RFC 7644 §3.5.1) and PATCH results are complete resources."""
-    email = _pick(user.emails, attr="value")
-    address = _pick(user.addresses, attr="locality")
+    email = _pick([entry for entry in user.emails or [] if entry.value])
+    phones = [entry for entry in user.phone_numbers or [] if entry.value]
+    addresses = [entry for entry in user.addresses or [] if _entry(entry).keys() - {"type"}]
+    phone, address = _pick(phones), _pick(addresses)
+    name = user.name or PersonName()
     enterprise = user[EnterpriseUser] or EnterpriseUser()
     manager = enterprise.manager.value if enterprise.manager and enterprise.manager.value else ""
     user_name = (user.user_name or "").strip()
+    extras = {
+        "phone_numbers": [entry for entry in phones if entry is not phone],
+        "addresses": [entry for entry in addresses if entry is not address],
+        "ims": user.ims,
+        "photos": user.photos,
+        "entitlements": user.entitlements,
+        "roles": user.roles,
+        "x509_certificates": user.x509_certificates,
+    }
+    extras = {kind: [e for e in map(_entry, entries or ()) if e] for kind, entries in extras.items()}
     return {
         "username": user_name,
         # Okta's userName is the email; a client that sends no email still gets one that way.
         "email": str(email.value) if email else _email_for(user_name),
-        "first_name": (user.name.given_name if user.name else None) or "",
-        "last_name": (user.name.family_name if user.name else None) or "",
-        "display_name": user.display_name or "",
-        "job_title": user.title or "",
-        "department": enterprise.department or "",
-        "business_unit": enterprise.division or "",
-        "location_city": (address.locality if address else None) or "",
-        "employee_number": enterprise.employee_number or "",
+        **{field: _text(getattr(name, _snake(attr))) for attr, field in _NAME},
+        **{field: _text(getattr(user, _snake(attr))) for attr, field in _SINGULAR},
+        "phone_number": _text(phone and phone.value),
+        "phone_type": _text(phone and phone.type),
+        "address_type": _text(address and address.type),
+        **{field: _text(address and getattr(address, _snake(attr))) for attr, field in _ADDRESS},
+        **{field: _text(getattr(enterprise, _snake(attr))) for attr, field in _ENTERPRISE},
         "external_id": user.external_id or "",
         "manager_email": manager,
+        "profile_extras": {kind: entries for kind, entries in extras.items() if entries},
     }
+
+
+def _snake(attribute: str) -> str:
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in attribute)
 
 
 def group_render(team, *, base_url: str) -> dict:

@@ -67,19 +67,25 @@ def _is_true(value) -> bool:
 def normalise_user_body(body: dict) -> dict:
     """Bring a User body to one shape before validation.
 
-    OneLogin templates may send `emails` / `addresses` as one object instead of an array
-    (RFC 7643 §2.4 wants an array). The portal keeps one entry of each: when one is marked
-    primary, it is the one kept (SPEC §2.5: "the primary one, else type work").
+    OneLogin templates may send `emails` / `addresses` / `phoneNumbers` as one object instead of
+    an array (RFC 7643 §2.4 wants an array). The portal keeps one email: when one is marked
+    primary, it is the one kept (SPEC §2.5: "the primary one, else type work"). Phone numbers and
+    addresses keep every entry, the primary one moved first: the profile shows the work entry,
+    else that one (mapping.user_fields).
     """
     body = dict(body)
     for key in list(body):
-        if key.lower() not in ("emails", "addresses"):
+        kind = key.lower()
+        if kind not in ("emails", "addresses", "phonenumbers"):
             continue
         entries = body[key]
         if isinstance(entries, dict):
             entries = [entries]
         if isinstance(entries, list):
-            primary = [e for e in entries if isinstance(e, dict) and _is_true(e.get("primary"))]
-            entries = primary[:1] or entries
+            primary = [e for e in entries if isinstance(e, dict) and _is_true(e.get("primary"))][:1]
+            if kind == "emails":
+                entries = primary or entries
+            else:
+                entries = primary + [e for e in entries if not any(e is p for p in primary)]
         body[key] = entries
     return body

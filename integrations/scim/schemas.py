@@ -6,23 +6,31 @@ from typing import Annotated, Any, Union
 from pydantic import Field, field_validator
 from scim2_models import (
     URN,
+    Address,
     AuthenticationScheme,
     Bulk,
     ChangePassword,
     ComplexAttribute,
     Context,
+    Entitlement,
     ETag,
     ExtensibleStringEnum,
     Extension,
+    External,
     Filter,
     GroupMembership,
+    Im,
     Patch,
+    PhoneNumber,
+    Photo,
     Reference,
     Resource,
     ResourceType,
+    Role,
     ScimPolicy,
     ServiceProviderConfig,
     Sort,
+    X509Certificate,
 )
 from scim2_models.annotations import CaseExact, Mutability, Required, Returned, Uniqueness
 
@@ -47,6 +55,8 @@ class EnterpriseUser(Extension):
     __schema__ = URN(ENTERPRISE_SCHEMA)
 
     employee_number: str | None = None
+    cost_center: str | None = None
+    organization: str | None = None
     division: str | None = None
     department: str | None = None
     manager: ManagerReference | None = None
@@ -61,8 +71,12 @@ class EnterpriseUser(Extension):
 
 
 class PersonName(ComplexAttribute):
+    formatted: str | None = None
     family_name: str | None = None
     given_name: str | None = None
+    middle_name: str | None = None
+    honorific_prefix: str | None = None
+    honorific_suffix: str | None = None
 
 
 class WorkType(ExtensibleStringEnum):
@@ -71,10 +85,10 @@ class WorkType(ExtensibleStringEnum):
     work = "work"
 
 
-# The portal stores one email and one city: a single "work" entry each. `type` is writable
-# because Entra ID writes it when `emails[type eq "work"].value` creates the entry (RFC 7644
-# §3.5.2.1). `primary` is not published: with one entry it says nothing, and the `primary: true`
-# Okta sends is ignored like any unknown attribute.
+# The portal stores one email: a single "work" entry. `type` is writable because Entra ID writes
+# it when `emails[type eq "work"].value` creates the entry (RFC 7644 §3.5.2.1). `primary` is not
+# published: with one entry it says nothing, and the `primary: true` Okta sends is ignored like
+# any unknown attribute.
 class WorkEmail(ComplexAttribute):
     # A string here: the address is validated once, by the portal's own rules, when it is
     # written (employees.services; an invalid one is a 400 invalidValue), not a second time by
@@ -84,16 +98,31 @@ class WorkEmail(ComplexAttribute):
     type: WorkType | None = None
 
 
-class WorkAddress(ComplexAttribute):
+# Phone numbers and addresses keep every entry with its `type` (the one the profile shows in
+# columns, the others as a list, see mapping). `primary` and `display` are not published: the
+# shown entry is chosen by type, then primary, then order, and nothing else reads the flag, so
+# storing it would only echo it back.
+class StoredPhoneNumber(ComplexAttribute):
+    value: str | None = None
+    type: PhoneNumber.Type | None = None
+
+
+class StoredAddress(ComplexAttribute):
+    formatted: str | None = None
+    street_address: str | None = None
     locality: str | None = None
-    type: WorkType | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    type: Address.Type | None = None
 
 
 class User(Resource[Any]):
-    """The core User schema (RFC 7643 §4.1) trimmed to what the portal stores.
+    """The core User schema (RFC 7643 §4.1), every attribute as the portal stores it.
 
-    Publishing only stored attributes in /Schemas tells clients (and conformance suites) what a
-    round trip keeps; anything else a client sends is ignored per POLICY.
+    /Schemas publishes exactly this: what a round trip keeps. Only emails (one address, the
+    sign-in key) and the `primary`/`display` of phone numbers and addresses are narrower than the
+    RFC; anything else a client sends is ignored per POLICY.
     """
 
     __schema__ = URN(USER_SCHEMA)
@@ -101,15 +130,27 @@ class User(Resource[Any]):
     user_name: Annotated[str | None, Uniqueness.server, Required.true] = None
     name: PersonName | None = None
     display_name: str | None = None
+    nick_name: str | None = None
+    profile_url: Reference[External] | None = None
     title: str | None = None
+    user_type: str | None = None
+    preferred_language: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
     # Every employee is either active or not, so the schema says `active` always has a value
     # (a PATCH cannot "remove" it). Clients that omit it on create get true (see users.py).
     active: Annotated[bool | None, Required.true] = None
     # Okta sends a placeholder password on create; accepted so it validates, never stored.
     password: Annotated[str | None, Mutability.write_only, Returned.never] = None
     emails: list[WorkEmail] | None = None
-    addresses: list[WorkAddress] | None = None
+    phone_numbers: list[StoredPhoneNumber] | None = None
+    ims: list[Im] | None = None
+    photos: list[Photo] | None = None
+    addresses: list[StoredAddress] | None = None
     groups: Annotated[list[GroupMembership] | None, Mutability.read_only] = None
+    entitlements: list[Entitlement] | None = None
+    roles: list[Role] | None = None
+    x509_certificates: list[X509Certificate] | None = None
 
 
 class Member(ComplexAttribute):
@@ -136,8 +177,8 @@ class Group(Resource[Any]):
 ScimUser = User[EnterpriseUser]
 ScimGroup = Group
 
-# Unknown attributes are ignored (RFC 7644 §3.3 leaves this to the provider; Okta sends `locale`
-# and custom attributes); Entra ID's remove-with-value and add-to-unmatched-filter are accepted.
+# Unknown attributes are ignored (RFC 7644 §3.3 leaves this to the provider; Okta sends custom
+# attributes); Entra ID's remove-with-value and add-to-unmatched-filter are accepted.
 POLICY = ScimPolicy(
     unknown=ScimPolicy.Unknown.ignore,
     remove_value_as_filter=ScimPolicy.RemoveValue.apply,

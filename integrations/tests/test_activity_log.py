@@ -60,6 +60,18 @@ def test_a_queued_lookup_is_stored_decoded_with_its_email_masked(scim):
     ]
 
 
+def test_a_request_with_a_nul_in_its_path_or_query_is_recorded_and_holds_back_nothing(scim):
+    """Found with the fuzz test: a decoded %00 made the batch unwritable on PostgreSQL, for good."""
+    scim.flush = False
+    assert scim.get("/Users?filter=%00").status_code == 400
+    assert scim.get("/Users/%00").status_code in (400, 404)
+    assert scim.get("/Users?count=2").status_code == 200
+
+    activity_log.close()
+    base = f"/scim/v2/{scim.connection.public_id}/Users"
+    assert sorted(paths()) == sorted([f"{base}?filter=\ufffd", f"{base}/\ufffd", f"{base}?count=2"])
+
+
 def test_the_writer_thread_writes_what_gathered_in_one_insert(acme_connection, settings):
     settings.SCIM_ACTIVITY_FLUSH_SECONDS = 0.05
     log = ActivityLog()

@@ -120,3 +120,59 @@ def test_entra_delete_after_hard_delete_answers_204_then_404(scim):
 
     assert scim.delete(f"/Users/{user['id']}").status_code == 204
     assert scim.delete(f"/Users/{user['id']}").status_code == 404
+
+
+def test_entra_create_stores_and_returns_name_formatted(scim):
+    response = scim.post("/Users", fixture("entra_create_user.json"))
+
+    assert response.status_code == 201
+    assert response.body["name"]["formatted"] == "Ava Nguyen"
+    assert Employee.objects.get(pk=response.body["id"]).name_formatted == "Ava Nguyen"
+    assert scim.get(f"/Users/{response.body['id']}").body["name"]["formatted"] == "Ava Nguyen"
+
+
+def test_entra_profile_patch_stores_address_country_phones_and_cost_center(scim):
+    """Entra ID's default attribute paths, replayed: filtered address and phone paths create the
+    entries they name, and a repeat of the same PATCH changes nothing."""
+    user = scim.post("/Users", fixture("entra_create_user.json")).body
+
+    response = scim.patch(f"/Users/{user['id']}", fixture("entra_update_profile.json"))
+
+    assert response.status_code == 200, response.body
+    body = scim.get(f"/Users/{user['id']}").body
+    assert body["name"]["formatted"] == "Ava Nguyen-Cho"
+    assert body["addresses"] == [
+        {
+            "formatted": "Building 92",
+            "streetAddress": "1 Microsoft Way",
+            "locality": "Redmond",
+            "region": "WA",
+            "postalCode": "98052",
+            "country": "US",
+            "type": "work",
+        }
+    ]
+    assert body["phoneNumbers"] == [
+        {"value": "+1 425 555 0100", "type": "work"},
+        {"value": "+1 425 555 0199", "type": "mobile"},
+        {"value": "+1 425 555 0101", "type": "fax"},
+    ]
+    assert body["preferredLanguage"] == "en-US"
+    assert body[ENTERPRISE]["costCenter"] == "CC-4410"
+    assert body[ENTERPRISE]["organization"] == "Contoso"
+    employee = Employee.objects.get(pk=user["id"])
+    assert (employee.country, employee.location_city, employee.phone_number, employee.cost_center) == (
+        "US",
+        "Redmond",
+        "+1 425 555 0100",
+        "CC-4410",
+    )
+    assert employee.profile_extras["phone_numbers"] == [
+        {"value": "+1 425 555 0199", "type": "mobile"},
+        {"value": "+1 425 555 0101", "type": "fax"},
+    ]
+
+    again = scim.patch(f"/Users/{user['id']}", fixture("entra_update_profile.json"))
+
+    assert again.body["meta"]["version"] == body["meta"]["version"]
+    assert again.body["phoneNumbers"] == body["phoneNumbers"]

@@ -55,6 +55,23 @@ def test_a_nul_character_in_a_group_or_a_filter_is_400(scim):
     assert_scim_error(scim.post("/Groups/.search", search), 400)
 
 
+@pytest.mark.parametrize("query", ["excludedAttributes=%00", "attributes=title%00", "filter=%00"])
+def test_a_write_whose_query_string_is_refused_writes_nothing(scim, query):
+    """Found by the fuzz test: the answer's query parameters were read after the write."""
+    user = scim.post("/Users", user_payload("ava@example.com")).body
+    version = Employee.objects.get(pk=user["id"]).version
+
+    assert_scim_error(scim.post(f"/Users?{query}", user_payload("liam@example.com")), 400)
+    assert_scim_error(scim.put(f"/Users/{user['id']}?{query}", user_payload("ava@example.com")), 400)
+    patch = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "title", "value": "CEO"}]}
+    assert_scim_error(scim.patch(f"/Users/{user['id']}?{query}", patch), 400)
+    assert_scim_error(scim.post(f"/Groups?{query}", fixture("okta_group_push_create.json")), 400)
+
+    assert list(Employee.objects.values_list("username", flat=True)) == ["ava@example.com"]
+    assert Employee.objects.get(pk=user["id"]).version == version
+    assert not Team.objects.exists()
+
+
 @pytest.mark.parametrize(
     "expression",
     [

@@ -128,7 +128,7 @@ def test_malformed_bodies_are_400(scim, body):
 
 @pytest.mark.parametrize(
     "expression",
-    ["userName eq", 'nickName eq "x"', 'userName zz "x"', "active gt true", "urn:x:y:z:attr eq 1"],
+    ["userName eq", 'shoeSize eq "x"', 'userName zz "x"', "active gt true", "urn:x:y:z:attr eq 1"],
 )
 def test_invalid_filter_is_400_invalid_filter(scim, expression):
     response = scim.get(f"/Users?filter={expression}")

@@ -55,6 +55,7 @@ RENDERED = (
     "created_at",
     "updated_at",
     "version",
+    *(field for field in services.PROFILE_FIELDS if field not in ("username", "email", "external_id")),
 )
 
 
@@ -197,6 +198,8 @@ def _create_over_existing(scope: Scope, *, fields: dict, active: bool) -> Outcom
     # What the body leaves out (a blank value) stays as the portal has it: a create describes the
     # person as the provider knows them, not a replacement of what was entered here.
     sent = {key: value for key, value in fields.items() if value}
+    if "profile_extras" in sent:  # per kind too: entries of a kind the body does not send stay
+        sent["profile_extras"] = {**employee.profile_extras, **sent["profile_extras"]}
     outcome = _write(employee, fields=sent, active=active, restore=True)
     integration_services.employee_provisioned_by(employee=employee, connection=scope.connection)
     return Outcome(
