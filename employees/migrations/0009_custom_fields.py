@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('employees', '0007_international_email'),
+        ('employees', '0008_full_directory_profile'),
     ]
 
     operations = [
