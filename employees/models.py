@@ -71,6 +71,11 @@ class Employee(models.Model):
     manager_link_error = models.CharField(max_length=300, blank=True)
     # When the link last became pending: the health report's "oldest pending" and the sweep's grace period.
     manager_link_pending_since = models.DateTimeField(null=True, blank=True)
+    # The manager this employee reported to before the "reassign reports" policy moved them up on
+    # that manager's deactivation, so reactivating the manager can offer to restore them.
+    moved_from_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_moved_away"
+    )
 
     is_org_admin = models.BooleanField("organization admin", default=False)
     can_manage_integrations = models.BooleanField("may manage integrations", default=False)

@@ -43,6 +43,15 @@ def employee_direct_reports(*, employee: Employee) -> QuerySet[Employee]:
     return Employee.objects.filter(organization_id=employee.organization_id, manager=employee)
 
 
+def employee_reports_moved_away(*, employee: Employee) -> QuerySet[Employee]:
+    """Reports the "reassign reports" policy moved away from this employee when they were deactivated."""
+    return (
+        Employee.objects.filter(organization_id=employee.organization_id, moved_from_manager=employee)
+        .select_related("manager")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def department_names(*, organization: Organization) -> list[str]:
     return list(
         Employee.objects.filter(organization=organization)

@@ -31,6 +31,7 @@ from .profiles import (
     employee_set_roles,
     employee_update,
 )
+from .reassign import RestoreOutcome, employee_reports_keep_moved, employee_reports_restore
 from .teams import team_create, team_delete, team_set_members, team_update
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "EmployeeConflict",
     "LinksOutcome",
     "ManagerCheck",
+    "RestoreOutcome",
     "employee_apply_deactivation",
     "employee_create",
     "employee_deactivate",
@@ -47,6 +49,8 @@ __all__ = [
     "employee_provider_update",
     "employee_provision",
     "employee_reactivate",
+    "employee_reports_keep_moved",
+    "employee_reports_restore",
     "employee_set_manager",
     "employee_set_password",
     "employee_set_roles",
