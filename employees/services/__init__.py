@@ -4,6 +4,7 @@ One module per concern; callers import this package and never a module of it.
 """
 
 from .accounts import employee_set_password
+from .heartbeat import background_heartbeat_record
 from .lifecycle import (
     DeactivationsOutcome,
     employee_apply_deactivation,
@@ -35,6 +36,7 @@ from .reassign import RestoreOutcome, employee_reports_keep_moved, employee_repo
 from .teams import team_create, team_delete, team_set_members, team_update
 
 __all__ = [
+    "background_heartbeat_record",
     "PROFILE_FIELDS",
     "DeactivationsOutcome",
     "EmployeeConflict",

@@ -605,36 +605,6 @@ def test_sessions_of_anonymous_visitors_are_kept_apart(client, db):
     assert UserSession.objects.get(session_key=session.session_key).user_id is None
 
 
-def test_health_command_reports_the_backlog(acme, capsys, django_capture_on_commit_callbacks):
-    from django.core.management import call_command
-
-    with django_capture_on_commit_callbacks():
-        services.employee_deactivate(employee=make(acme, "l@acme.example"))
-        make(acme, "r@acme.example", manager_email="nobody@acme.example")
-    Employee.objects.update(deactivated_at=timezone.now() - timezone.timedelta(seconds=90))
-    call_command("background_health")
-    out = capsys.readouterr().out
-    assert "deactivations pending: 1 (oldest 9" in out
-    assert "manager links pending: 1" in out
-
-
-def test_background_health_view_is_for_support_staff_only(
-    client, acme_admin, django_capture_on_commit_callbacks
-):
-    from conftest import signed_in
-
-    with django_capture_on_commit_callbacks():
-        services.employee_deactivate(employee=make(acme_admin.organization, "l@acme.example"))
-    url = reverse("background-health")
-    assert client.get(url).status_code == 302
-    signed_in(client, acme_admin)
-    assert client.get(url).status_code == 302  # an org admin is not support staff
-    User.objects.filter(pk=acme_admin.user_id).update(is_staff=True)
-    body = client.get(url).json()
-    assert body["deactivations_pending"] == 1
-    assert "queued" in body
-
-
 def test_reactivating_a_stale_copy_after_the_task_applied_restores_sign_in(acme, published):
     employee = make(acme, "stale@acme.example")
     stale = reload(employee)
