@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -211,27 +211,44 @@ def organization_resolve_manager_links(*, organization_id: int, limit: int | Non
     employees = Employee.objects.filter(organization_id=organization_id)
     graph: dict[int, int | None] = {}
     by_email = employees.annotate(email_lower=Lower("email"))
-    manager_exists = Exists(by_email.filter(email_lower=Lower(OuterRef("manager_email"))))
     resolved = refused = examined = 0
     after = 0
     while True:
-        # Only links whose manager exists: those waiting for someone not provisioned are skipped
-        # cheaply. Row locks: a concurrent write to one of these employees (a new manager email)
-        # waits, then this run's UPDATE cannot overwrite it with a stale manager.
-        batch = list(
-            employees.select_for_update(of=("self",))
-            .filter(manager_link__in=RECHECKED, pk__gt=after)
-            .filter(manager_exists)
+        # Keyed lookups only (the partial index, then the unique (lower(email), organization)
+        # index), never a join of the table with itself: on a table that a provisioning burst has
+        # just grown tenfold, stale statistics made PostgreSQL plan that join as a nested loop
+        # over the whole organization (tens of seconds a batch, past the time limit).
+        candidates = list(
+            employees.filter(manager_link__in=RECHECKED, pk__gt=after)
             .annotate(manager_email_lower=Lower("manager_email"))
             .order_by("pk")
-            .values_list("pk", "manager_email_lower", "manager_link_error")[:MANAGER_LINKS_BATCH]
+            .values_list("pk", "manager_email_lower")[:MANAGER_LINKS_BATCH]
         )
-        if not batch:
+        if not candidates:
             return LinksOutcome(resolved, refused, more=False)
-        # One query on lower(email): the (lower(email), organization) unique index.
+        after = candidates[-1][0]
         managers = dict(
-            by_email.filter(email_lower__in={row[1] for row in batch}).values_list("email_lower", "pk")
+            by_email.filter(email_lower__in={row[1] for row in candidates}).values_list("email_lower", "pk")
         )
+        # Only links whose manager exists are locked and decided; those waiting for someone not
+        # provisioned yet stay as they are. Row locks: a concurrent write to one of these employees
+        # (a new manager email) waits, then this run's UPDATE cannot overwrite it with a stale
+        # manager; a link changed between the read above and the lock is left to the run its own
+        # write enqueued.
+        wanted = {pk: email for pk, email in candidates if email in managers}
+        batch = [
+            row
+            for row in (
+                employees.select_for_update(of=("self",))
+                .filter(pk__in=wanted, manager_link__in=RECHECKED)
+                .annotate(manager_email_lower=Lower("manager_email"))
+                .order_by("pk")
+                .values_list("pk", "manager_email_lower", "manager_link_error")
+                if wanted
+                else []
+            )
+            if row[1] == wanted[row[0]]
+        ]
         _chains_load(graph, organization_id=organization_id, start_ids=set(managers.values()))
         # Managers whose deactivation was applied: with the reassign policy their late reports go
         # up to the first manager in place, as the deactivation run moved the others.
@@ -267,8 +284,7 @@ def organization_resolve_manager_links(*, organization_id: int, limit: int | Non
         resolved += len(outcome_resolved) + len(outcome_reassigned)
         refused += len(outcome_refused)
         examined += len(batch)
-        after = batch[-1][0]
-        if len(batch) < MANAGER_LINKS_BATCH:
+        if len(candidates) < MANAGER_LINKS_BATCH:
             return LinksOutcome(resolved, refused, more=False)
         if examined >= limit:
             return LinksOutcome(resolved, refused, more=True)
