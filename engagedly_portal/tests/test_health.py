@@ -31,6 +31,13 @@ def seen(kind: str, seconds_ago: float) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_heartbeats(db):
+    """Worker processes of earlier tests share the test database and may have beaten after it
+    was last flushed; each test here starts from none."""
+    BackgroundHeartbeat.objects.all().delete()
+
+
 @pytest.fixture
 def with_broker(settings):
     """The verdict of a deployment with a broker and workers (tasks not run in the requests)."""

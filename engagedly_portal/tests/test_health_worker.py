@@ -34,7 +34,9 @@ def test_the_probe_fails_without_a_worker_and_passes_once_a_real_worker_runs(tmp
     client = Client()
     try:
         with publishing_to(server.url, queue):  # the report reads this broker's queue
-            # A worker and beat last seen 61 s ago, and none running since.
+            # A worker and beat last seen 61 s ago, and none running since. (Workers of earlier
+            # tests share the test database and may have beaten after it was last flushed.)
+            BackgroundHeartbeat.objects.all().delete()
             for kind in BackgroundHeartbeat.Kind.values:
                 BackgroundHeartbeat.objects.create(
                     kind=kind, seen_at=timezone.now() - timedelta(seconds=61), seen_by="gone@host"
