@@ -104,6 +104,11 @@ class Employee(models.Model):
     manager_link_error = models.CharField(max_length=300, blank=True)
     # When the link last became pending: the health report's "oldest pending" and the sweep's grace period.
     manager_link_pending_since = models.DateTimeField(null=True, blank=True)
+    # The manager this employee reported to before the "reassign reports" policy moved them up on
+    # that manager's deactivation, so reactivating the manager can offer to restore them.
+    moved_from_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_moved_away"
+    )
 
     is_org_admin = models.BooleanField("organization admin", default=False)
     can_manage_integrations = models.BooleanField("may manage integrations", default=False)
@@ -206,6 +211,25 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BackgroundHeartbeat(models.Model):
+    """When a Celery worker, and the beat that schedules the sweep, were last seen: for monitors.
+
+    One row per kind, overwritten: a worker writes every WORKER_HEARTBEAT_SECONDS while it is
+    connected to the broker; the sweep, which only beat sends, writes "beat" each time it runs.
+    """
+
+    class Kind(models.TextChoices):
+        WORKER = "worker", "Worker"
+        BEAT = "beat", "Beat"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, unique=True)
+    seen_at = models.DateTimeField()
+    seen_by = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} seen {self.seen_at:%Y-%m-%d %H:%M:%S} by {self.seen_by}"
 
 
 class UserSession(AbstractBaseSession):

@@ -1,14 +1,14 @@
 """Reads from the HR domain. Every function is scoped to one organization."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Lower
+from django.db.models.functions import Greatest, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .custom_fields import custom_value_clean, custom_value_display
-from .models import CustomField, Employee, Organization, Team
+from .models import BackgroundHeartbeat, CustomField, Employee, Organization, Team
 
 
 def organization_get(*, pk: int) -> Organization:
@@ -53,6 +53,15 @@ def employee_direct_reports(*, employee: Employee) -> QuerySet[Employee]:
     return Employee.objects.filter(organization_id=employee.organization_id, manager=employee)
 
 
+def employee_reports_moved_away(*, employee: Employee) -> QuerySet[Employee]:
+    """Reports the "reassign reports" policy moved away from this employee when they were deactivated."""
+    return (
+        Employee.objects.filter(organization_id=employee.organization_id, moved_from_manager=employee)
+        .select_related("manager")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def department_names(*, organization: Organization) -> list[str]:
     return list(
         Employee.objects.filter(organization=organization)
@@ -91,27 +100,51 @@ def manager_link_organizations_resolvable(*, before, limit: int) -> list[int]:
     Links still waiting for a manager nobody has provisioned are skipped: resolving them
     again would change nothing, and the manager's arrival enqueues them anyway.
     """
-    manager_exists = Employee.objects.annotate(email_lower=Lower("email")).filter(
-        organization_id=OuterRef("organization_id"), email_lower=Lower(OuterRef("manager_email"))
-    )
     return list(
         Employee.objects.filter(
             manager_link=Employee.ManagerLink.PENDING, manager_link_pending_since__lt=before
         )
-        .filter(Exists(manager_exists))
+        .filter(_manager_exists())
         .order_by("organization_id")
         .values_list("organization_id", flat=True)
         .distinct()[:limit]
     )
 
 
+def _manager_exists():
+    """Whether the pending link's manager (by email, case-insensitively) is an employee now."""
+    return Exists(
+        Employee.objects.annotate(email_lower=Lower("email")).filter(
+            organization_id=OuterRef("organization_id"), email_lower=Lower(OuterRef("manager_email"))
+        )
+    )
+
+
 def background_backlog() -> dict:
-    """Unfinished background work as recorded in the database, for the health command and view."""
+    """Unfinished background work as recorded in the database, per kind, for health reports.
+
+    Pending manager links are split in two: those whose manager exists are due (a run should link
+    them within seconds), those waiting for a manager not provisioned yet are not stuck, only early.
+    Each count and age is read through the partial indexes that hold only unfinished work.
+    """
     now = timezone.now()
     deactivations = Employee.objects.filter(
         status=Employee.Status.DEACTIVATED, deactivation_applied_at__isnull=True
     ).aggregate(count=Count("id"), oldest=Min("deactivated_at"))
-    links = Employee.objects.filter(manager_link=Employee.ManagerLink.PENDING).aggregate(
+    pending = Employee.objects.filter(manager_link=Employee.ManagerLink.PENDING)
+    # A link is due from the later of its pending time and its manager's arrival: a report that
+    # waited an hour for its manager is not an hour late the moment the manager is provisioned.
+    manager_created = (
+        Employee.objects.annotate(email_lower=Lower("email"))
+        .filter(organization_id=OuterRef("organization_id"), email_lower=Lower(OuterRef("manager_email")))
+        .values("created_at")[:1]
+    )
+    due = (
+        pending.filter(_manager_exists())
+        .annotate(due_since=Greatest("manager_link_pending_since", Subquery(manager_created)))
+        .aggregate(count=Count("id"), oldest=Min("due_since"))
+    )
+    waiting = pending.exclude(_manager_exists()).aggregate(
         count=Count("id"), oldest=Min("manager_link_pending_since")
     )
     unresolved = Employee.objects.filter(manager_link=Employee.ManagerLink.UNRESOLVED).count()
@@ -122,9 +155,21 @@ def background_backlog() -> dict:
     return {
         "deactivations_pending": deactivations["count"],
         "oldest_deactivation_pending_seconds": age(deactivations["oldest"]),
-        "manager_links_pending": links["count"],
-        "oldest_manager_link_pending_seconds": age(links["oldest"]),
+        "manager_links_due": due["count"],
+        "oldest_manager_link_due_seconds": age(due["oldest"]),
+        "manager_links_waiting_for_manager": waiting["count"],
+        "oldest_manager_link_waiting_seconds": age(waiting["oldest"]),
         "manager_links_unresolved": unresolved,
+    }
+
+
+def background_heartbeats() -> dict[str, float | None]:
+    """Seconds since a worker, and beat, were last seen (None: never)."""
+    now = timezone.now()
+    seen = dict(BackgroundHeartbeat.objects.values_list("kind", "seen_at"))
+    return {
+        f"{kind}_last_seen_seconds": (round((now - seen[kind]).total_seconds(), 1) if kind in seen else None)
+        for kind in BackgroundHeartbeat.Kind.values
     }
 
 

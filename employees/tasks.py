@@ -72,9 +72,14 @@ def resolve_organization_links(self, organization_id: int) -> int:
     return outcome.resolved
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
-def sweep_pending_work() -> dict[str, int]:
-    """Re-enqueue unfinished work whose message may be lost, in bounded batches (beat, every ~30 s)."""
+@shared_task(bind=True, acks_late=True, time_limit=120, soft_time_limit=100)
+def sweep_pending_work(self) -> dict[str, int]:
+    """Re-enqueue unfinished work whose message may be lost, in bounded batches (beat, every few seconds).
+
+    Only beat sends this task, and each message expires after one interval, so a sweep running
+    now shows that beat was alive at most one interval ago: it records beat's heartbeat.
+    """
+    services.background_heartbeat_record(kind="beat", seen_by=self.request.hostname or "")
     cutoff = timezone.now() - timedelta(seconds=settings.BACKGROUND_SWEEP_GRACE_SECONDS)
     limit = settings.BACKGROUND_SWEEP_BATCH_SIZE
     deactivations = selectors.deactivation_organizations_pending(before=cutoff, limit=limit)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/status/", views.change_status, name="status"),
+    path("<int:pk>/restore-reports/", views.restore_reports, name="restore-reports"),
     path("chart/", chart_views.chart, name="chart"),
     path("chart/<int:pk>/reports/", chart_views.chart_branch, name="chart-branch"),
     path("teams/", team_views.team_list, name="teams"),

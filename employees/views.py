@@ -6,7 +6,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .decorators import employee_required, org_admin_required
@@ -75,6 +75,9 @@ def directory_export(request):
 @employee_required
 def detail(request, pk: int):
     employee = selectors.employee_get(organization=request.employee.organization, pk=pk)
+    moved_away = []
+    if employee.is_active and request.employee.is_org_admin:
+        moved_away = selectors.employee_reports_moved_away(employee=employee)
     return render(
         request,
         "employees/detail.html",
@@ -83,6 +86,7 @@ def detail(request, pk: int):
             "direct_reports": selectors.employee_direct_reports(employee=employee),
             "reporting_line": selectors.employee_chain(employee=employee)[:-1],
             "custom_values": selectors.employee_custom_values(employee=employee),
+            "moved_away": moved_away,
         },
     )
 
@@ -142,6 +146,29 @@ def change_status(request, pk: int):
     else:
         services.employee_deactivate(employee=employee, reason="Deactivated by an admin in the portal")
         messages.success(request, f"{employee.full_name} was deactivated and can no longer sign in.")
+    return redirect("employees:detail", pk=employee.pk)
+
+
+@require_POST
+@login_required
+@employee_required
+@org_admin_required
+def restore_reports(request, pk: int):
+    """After a reactivation: move back the reports the deactivation moved up, or keep them there."""
+    employee = selectors.employee_get(organization=request.employee.organization, pk=pk)
+    if request.POST.get("action") == "keep":
+        services.employee_reports_keep_moved(manager=employee)
+        messages.success(request, "The reports stay with their current managers.")
+        return redirect("employees:detail", pk=employee.pk)
+    chosen = [value for value in request.POST.getlist("report") if value.isdigit()]
+    if not chosen:
+        messages.error(request, "Choose the people to move back.")
+        return redirect("employees:detail", pk=employee.pk)
+    outcome = services.employee_reports_restore(manager=employee, report_ids=[int(v) for v in chosen])
+    if outcome.restored:
+        messages.success(request, f"{len(outcome.restored)} report(s) moved back to {employee.full_name}.")
+    for report, reason in outcome.refused.items():
+        messages.error(request, f"{report.full_name} stays with their current manager: {reason}")
     return redirect("employees:detail", pk=employee.pk)
 
 

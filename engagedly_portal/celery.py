@@ -4,11 +4,14 @@ import os
 
 from celery import Celery
 
+from .heartbeat import WorkerHeartbeat
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagedly_portal.settings")
 
 app = Celery("engagedly_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.steps["consumer"].add(WorkerHeartbeat)
 
 
 def queue_stats() -> dict:

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from .env import env_bool, env_float, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,6 +88,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that does not answer holds a request (or a worker's heartbeat) at most this long when
+# connecting: then the request answers 503 with Retry-After (integrations/scim/base.py).
+DB_CONNECT_TIMEOUT_SECONDS = env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT_SECONDS
 # On PostgreSQL, parameters bound by the server, and a statement run 5 times on a connection
 # prepared there (psycopg's prepare_threshold): PostgreSQL then skips parsing and planning the few
 # statement shapes SCIM traffic repeats. Turn off (DB_PREPARED_STATEMENTS=0) behind a pooler in
@@ -259,8 +264,11 @@ CELERY_TASK_PUBLISH_RETRY = False
 # The sweep: re-enqueue deactivations not yet applied and manager links still pending whose
 # messages may have been lost (Redis down at publish time, a worker killed). Work younger than
 # the grace period is left alone: its message is most likely still queued.
-BACKGROUND_SWEEP_INTERVAL_SECONDS = env_float("BACKGROUND_SWEEP_INTERVAL_SECONDS", 30.0)
-BACKGROUND_SWEEP_GRACE_SECONDS = env_float("BACKGROUND_SWEEP_GRACE_SECONDS", 20.0)
+# Every few seconds: a deactivation whose message was never published (Redis did not answer the
+# request) is applied seconds later, not a minute. Each sweep is two queries on partial indexes
+# that hold only unfinished work, so it costs next to nothing when there is none.
+BACKGROUND_SWEEP_INTERVAL_SECONDS = env_float("BACKGROUND_SWEEP_INTERVAL_SECONDS", 2.0)
+BACKGROUND_SWEEP_GRACE_SECONDS = env_float("BACKGROUND_SWEEP_GRACE_SECONDS", 2.0)
 BACKGROUND_SWEEP_BATCH_SIZE = env_int("BACKGROUND_SWEEP_BATCH_SIZE", 500)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-pending-background-work": {
@@ -270,6 +278,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": BACKGROUND_SWEEP_INTERVAL_SECONDS},
     },
 }
+
+# Health of the background work (engagedly_portal/health.py). Workers record a heartbeat this
+# often while connected to the broker; the probe fails when none was seen for
+# HEALTH_WORKER_SILENCE_SECONDS, when no sweep ran (beat) for HEALTH_BEAT_SILENCE_SECONDS, or when
+# a deactivation or a link whose manager exists has waited HEALTH_MAX_DUE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = env_float("WORKER_HEARTBEAT_SECONDS", 5.0)
+HEALTH_WORKER_SILENCE_SECONDS = env_float("HEALTH_WORKER_SILENCE_SECONDS", 60.0)
+HEALTH_BEAT_SILENCE_SECONDS = env_float("HEALTH_BEAT_SILENCE_SECONDS", 60.0)
+HEALTH_MAX_DUE_SECONDS = env_float("HEALTH_MAX_DUE_SECONDS", 60.0)
+# Who may read /healthz/background/probe without a session: a request with
+# `Authorization: Bearer <HEALTH_PROBE_TOKEN>` (empty: no token works), or from these networks.
+HEALTH_PROBE_TOKEN = env_str("HEALTH_PROBE_TOKEN", "")
+HEALTH_PROBE_NETWORKS = env_networks("HEALTH_PROBE_NETWORKS", "127.0.0.1/32,::1/128")
 
 # SCIM
 SCIM_RATE_LIMIT_PER_MINUTE = env_int("SCIM_RATE_LIMIT_PER_MINUTE", 6000)

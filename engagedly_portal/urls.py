@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from employees.health import background_health
+from .health import background_health, background_probe
 
 urlpatterns = [
     # First: identity providers' calls are most of the traffic, and resolving stops at the first match.
@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("healthz", lambda request: JsonResponse({"status": "ok"}), name="healthz"),
     path("healthz/background", background_health, name="background-health"),
+    # For monitors: no session; a token or an allowed network (HEALTH_PROBE_TOKEN / _NETWORKS).
+    path("healthz/background/probe", background_probe, name="background-probe"),
     path("", RedirectView.as_view(pattern_name="employees:directory", permanent=False)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

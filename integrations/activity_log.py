@@ -21,6 +21,8 @@ import threading
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, close_old_connections, connection
 
+from engagedly_portal.optional_redis import redis_call, redis_client
+
 from .services import scim_requests_record
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ logger = logging.getLogger(__name__)
 # About a minute of records at full speed; beyond it (the database has been unreachable that
 # long) new records are dropped and counted rather than growing the worker without bound.
 MAX_PENDING = 50_000
+# The dropped-record counter shared by every web process (since Redis last started), for health.
+DROPPED_KEY = "integrations:scim-activity-dropped"
 
 
 class ActivityLog:
@@ -38,6 +42,7 @@ class ActivityLog:
         self._stop = threading.Event()
         self._pid = 0
         self.dropped = 0
+        self._dropped_published = 0
 
     def record(self, fields: dict) -> None:
         interval = settings.SCIM_ACTIVITY_FLUSH_SECONDS
@@ -106,7 +111,20 @@ class ActivityLog:
             except Exception:  # the writer must outlive any single failure
                 logger.exception("SCIM activity writer failed")
             close_old_connections()
+            self._publish_dropped()
         connection.close()
+
+    def _publish_dropped(self) -> None:
+        """Add the records dropped since the last report to the counter all processes share.
+
+        In Redis, not the database: records are dropped because the database has been away. The
+        writer thread does it, never a request; without Redis the count stays in this process.
+        """
+        delta = self.dropped - self._dropped_published
+        if delta <= 0 or not settings.REDIS_URL:
+            return
+        if redis_call(lambda: redis_client().incrby(DROPPED_KEY, delta), None, "count dropped activity"):
+            self._dropped_published += delta
 
     def close(self) -> None:
         """Stop the writer thread and write what is left (process exit)."""
@@ -118,3 +136,13 @@ class ActivityLog:
 
 activity_log = ActivityLog()
 atexit.register(activity_log.close)
+
+
+def activity_records_dropped() -> int | None:
+    """Records dropped by every process (the shared counter) plus this process's not yet added; with
+    no Redis, this process's alone. None when Redis does not answer."""
+    unpublished = activity_log.dropped - activity_log._dropped_published
+    if not settings.REDIS_URL:
+        return activity_log.dropped
+    shared = redis_call(lambda: int(redis_client().get(DROPPED_KEY) or 0), None, "read dropped activity")
+    return None if shared is None else shared + unpublished

@@ -14,6 +14,7 @@ from .custom_fields import (
     custom_values_merge,
     employee_set_custom_values,
 )
+from .heartbeat import background_heartbeat_record
 from .lifecycle import (
     DeactivationsOutcome,
     employee_apply_deactivation,
@@ -41,6 +42,7 @@ from .profiles import (
     employee_set_roles,
     employee_update,
 )
+from .reassign import RestoreOutcome, employee_reports_keep_moved, employee_reports_restore
 from .teams import (
     team_add_member,
     team_create,
@@ -51,11 +53,13 @@ from .teams import (
 )
 
 __all__ = [
+    "background_heartbeat_record",
     "PROFILE_FIELDS",
     "DeactivationsOutcome",
     "EmployeeConflict",
     "LinksOutcome",
     "ManagerCheck",
+    "RestoreOutcome",
     "custom_field_archive",
     "custom_field_create",
     "custom_field_delete",
@@ -71,6 +75,8 @@ __all__ = [
     "employee_provider_update",
     "employee_provision",
     "employee_reactivate",
+    "employee_reports_keep_moved",
+    "employee_reports_restore",
     "employee_set_manager",
     "employee_set_custom_values",
     "employee_set_password",

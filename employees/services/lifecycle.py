@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import Employee, Organization, UserSession
@@ -113,6 +114,9 @@ def _direct_reports_handle(*, employee: Employee) -> int:
         manager_link=Employee.ManagerLink.RESOLVED if new_manager else Employee.ManagerLink.NONE,
         manager_link_error="",
         manager_link_pending_since=None,
+        # Reactivating this manager offers to move them back (services.employee_reports_restore);
+        # a report moved before keeps the manager it was first moved from, its own.
+        moved_from_manager=Coalesce("moved_from_manager", Value(employee.pk), output_field=BigIntegerField()),
         version=F("version") + 1,
         updated_at=timezone.now(),
     )

@@ -1,8 +1,16 @@
-"""Writing the outcome of a manager-link run: a few UPDATEs for a whole batch."""
+"""Writing the outcome of a manager-link run: a few UPDATEs for a whole batch.
+
+With the "reassign reports" policy, a link that resolves to a manager whose deactivation was
+applied before follows the policy as the deactivation run did (lifecycle._direct_reports_handle):
+it goes to the first manager above still in place, and records the manager it was moved away
+from. Otherwise it would leave an active employee under a deactivated manager that no run
+looks at again.
+"""
 
 import logging
 
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from ..models import Employee
@@ -12,8 +20,14 @@ logger = logging.getLogger(__name__)
 LINK_UPDATE_CHUNK = 500
 
 
-def links_apply(*, resolved: dict[int, int], refused: dict[int, str]) -> None:
-    """Write a pass's outcome with a few UPDATEs: one per chunk of resolved links, one per reason."""
+def links_apply(
+    *,
+    resolved: dict[int, int],
+    refused: dict[int, str],
+    reassigned: dict[int, tuple[int | None, int]] | None = None,
+) -> None:
+    """Write a pass's outcome with a few UPDATEs: one per chunk of resolved links, one per reason,
+    one per move the reassign policy made (see links_reassign)."""
     now = timezone.now()
     # No version bump: the SCIM resource carries the manager email as received, which the link
     # does not change, so its ETag stays (a bump would fail an identity provider's If-Match).
@@ -21,6 +35,8 @@ def links_apply(*, resolved: dict[int, int], refused: dict[int, str]) -> None:
     pairs = list(resolved.items())
     for start in range(0, len(pairs), LINK_UPDATE_CHUNK):
         _links_resolved_write(pairs[start : start + LINK_UPDATE_CHUNK], updated_at=now)
+    if reassigned:
+        links_reassign(moves=reassigned)
     by_reason: dict[str, list[int]] = {}
     for employee_id, reason in refused.items():
         logger.warning("Manager link of employee %s refused: %s", employee_id, reason)
@@ -62,3 +78,64 @@ def _links_resolved_write(pairs: list[tuple[int, int]], *, updated_at) -> None:
     params += [Employee.ManagerLink.RESOLVED.value, updated_at, *(employee_id for employee_id, _ in pairs)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def departed_managers(*, graph: dict[int, int | None], manager_ids: set[int]) -> set[int]:
+    """Of these managers and the chains above them, those whose deactivation has been applied.
+
+    A run that reassigns walks up from a departed manager to the first one still in place; each
+    step reads only the managers it has not seen (one query a level, and usually one in all:
+    applying a deactivation already moved the departed manager's own reports up).
+    """
+    departed: set[int] = set()
+    seen: set[int] = set()
+    frontier = set(manager_ids)
+    while frontier:
+        seen |= frontier
+        found = set(
+            Employee.objects.filter(
+                pk__in=frontier,
+                status=Employee.Status.DEACTIVATED,
+                deactivation_applied_at__isnull=False,
+            ).values_list("pk", flat=True)
+        )
+        departed |= found
+        frontier = {graph.get(pk) for pk in found} - seen - {None}
+    return departed
+
+
+def manager_in_place(*, graph: dict[int, int | None], departed: set[int], manager_id: int) -> int | None:
+    """The first manager at or above `manager_id` whose deactivation has not been applied (None: top)."""
+    seen: set[int] = set()
+    current: int | None = manager_id
+    while current is not None and current in departed and current not in seen:
+        seen.add(current)
+        current = graph.get(current)
+    return current
+
+
+def links_reassign(*, moves: dict[int, tuple[int | None, int]]) -> None:
+    """Write late links that the policy moved up: employee id -> (manager in place, departed manager).
+
+    As a deactivation run writes its moves (lifecycle._direct_reports_handle): the new manager's
+    email, a version bump (the manager an identity provider reads changes), and the manager moved
+    away from. A move is rare (a link arriving after its manager left), so one UPDATE per pair.
+    """
+    by_pair: dict[tuple[int | None, int], list[int]] = {}
+    for employee_id, pair in moves.items():
+        by_pair.setdefault(pair, []).append(employee_id)
+    emails = dict(
+        Employee.objects.filter(pk__in={target for target, _ in by_pair if target}).values_list("pk", "email")
+    )
+    now = timezone.now()
+    for (target, departed), employee_ids in by_pair.items():
+        Employee.objects.filter(pk__in=employee_ids).update(
+            manager_id=target,
+            manager_email=emails.get(target, ""),
+            manager_link=Employee.ManagerLink.RESOLVED if target else Employee.ManagerLink.NONE,
+            manager_link_error="",
+            manager_link_pending_since=None,
+            moved_from_manager_id=departed,
+            version=F("version") + 1,
+            updated_at=now,
+        )

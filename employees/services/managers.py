@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from ..models import Employee, Organization
-from .link_writes import links_apply
+from .link_writes import departed_managers, links_apply, manager_in_place
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,10 @@ def _set_manager_email(employee: Employee, manager_email: str) -> bool:
         employee.manager_email = manager_email
     else:
         if manager_email.lower() != employee.manager_email.lower():
-            # The previous manager no longer applies, whether or not the new one exists yet.
+            # The previous manager no longer applies, whether or not the new one exists yet; nor
+            # does the manager a deactivation moved the employee away from.
             employee.manager = None
+            employee.moved_from_manager = None
         employee.manager_email = manager_email
         employee.manager_link = Employee.ManagerLink.PENDING
         employee.manager_link_error = ""
@@ -102,13 +104,19 @@ def manager_check(*, employee: Employee, manager: Employee | None) -> ManagerChe
     return ManagerCheck(True)
 
 
-def _lock_organization(organization_id: int) -> None:
+def _lock_organization(organization_id: int) -> str | None:
     # Manager links of one organization change one at a time: two links checked concurrently
     # could each pass the cycle check and together close a cycle (A -> B while B -> A).
     # Lock order everywhere: the organization, then employees. NO KEY UPDATE (PostgreSQL) does not
     # conflict with the KEY SHARE lock every employee INSERT takes on its organization, so link
     # resolution never holds up provisioning.
-    Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).values_list("pk").first()
+    # Returns the organization's direct-reports policy (None: no such organization), read with the lock.
+    return (
+        Organization.objects.select_for_update(no_key=True)
+        .filter(pk=organization_id)
+        .values_list("direct_reports_on_deactivation", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -122,6 +130,7 @@ def employee_set_manager(*, employee: Employee, manager: Employee | None) -> Emp
     employee.manager_link = Employee.ManagerLink.RESOLVED if manager else Employee.ManagerLink.NONE
     employee.manager_link_error = ""
     employee.manager_link_pending_since = None
+    employee.moved_from_manager = None  # a manager chosen by hand replaces any move to restore
     employee.version = F("version") + 1
     employee.save()
     employee.refresh_from_db(fields=["version", "updated_at"])
@@ -198,56 +207,84 @@ def organization_resolve_manager_links(*, organization_id: int, limit: int | Non
     # Under the organization lock no other link of the organization changes, so the chains read
     # here stay true for the whole run; the graph is updated in memory as links are set, so two
     # pending links that together would close a loop (A -> B, B -> A) are caught within one batch.
-    _lock_organization(organization_id)
+    reassign = _lock_organization(organization_id) == Organization.DirectReportsPolicy.REASSIGN
     employees = Employee.objects.filter(organization_id=organization_id)
     graph: dict[int, int | None] = {}
     by_email = employees.annotate(email_lower=Lower("email"))
-    manager_exists = Exists(by_email.filter(email_lower=Lower(OuterRef("manager_email"))))
     resolved = refused = examined = 0
     after = 0
     while True:
-        # Only links whose manager exists: those waiting for someone not provisioned are skipped
-        # cheaply. Row locks: a concurrent write to one of these employees (a new manager email)
-        # waits, then this run's UPDATE cannot overwrite it with a stale manager.
-        batch = list(
-            employees.select_for_update(of=("self",))
-            .filter(manager_link__in=RECHECKED, pk__gt=after)
-            .filter(manager_exists)
+        # Keyed lookups only (the partial index, then the unique (lower(email), organization)
+        # index), never a join of the table with itself: on a table that a provisioning burst has
+        # just grown tenfold, stale statistics made PostgreSQL plan that join as a nested loop
+        # over the whole organization (tens of seconds a batch, past the time limit).
+        candidates = list(
+            employees.filter(manager_link__in=RECHECKED, pk__gt=after)
             .annotate(manager_email_lower=Lower("manager_email"))
             .order_by("pk")
-            .values_list("pk", "manager_email_lower", "manager_link_error")[:MANAGER_LINKS_BATCH]
+            .values_list("pk", "manager_email_lower")[:MANAGER_LINKS_BATCH]
         )
-        if not batch:
+        if not candidates:
             return LinksOutcome(resolved, refused, more=False)
-        # One query on lower(email): the (lower(email), organization) unique index.
+        after = candidates[-1][0]
         managers = dict(
-            by_email.filter(email_lower__in={row[1] for row in batch}).values_list("email_lower", "pk")
+            by_email.filter(email_lower__in={row[1] for row in candidates}).values_list("email_lower", "pk")
         )
+        # Only links whose manager exists are locked and decided; those waiting for someone not
+        # provisioned yet stay as they are. Row locks: a concurrent write to one of these employees
+        # (a new manager email) waits, then this run's UPDATE cannot overwrite it with a stale
+        # manager; a link changed between the read above and the lock is left to the run its own
+        # write enqueued.
+        wanted = {pk: email for pk, email in candidates if email in managers}
+        batch = [
+            row
+            for row in (
+                employees.select_for_update(of=("self",))
+                .filter(pk__in=wanted, manager_link__in=RECHECKED)
+                .annotate(manager_email_lower=Lower("manager_email"))
+                .order_by("pk")
+                .values_list("pk", "manager_email_lower", "manager_link_error")
+                if wanted
+                else []
+            )
+            if row[1] == wanted[row[0]]
+        ]
         _chains_load(graph, organization_id=organization_id, start_ids=set(managers.values()))
+        # Managers whose deactivation was applied: with the reassign policy their late reports go
+        # up to the first manager in place, as the deactivation run moved the others.
+        departed = departed_managers(graph=graph, manager_ids=set(managers.values())) if reassign else set()
         outcome_resolved: dict[int, int] = {}
         outcome_refused: dict[int, str] = {}
+        outcome_reassigned: dict[int, tuple[int | None, int]] = {}
         for employee_id, manager_email, refused_for in batch:
             manager_id = managers.get(manager_email)
             if manager_id is None:  # renamed since the batch was read; its own write enqueues a run
                 continue
+            target = manager_id
+            if manager_id in departed:
+                target = manager_in_place(graph=graph, departed=departed, manager_id=manager_id)
+                if target == employee_id:  # the departed manager reported to this employee: the top
+                    target = None
             reason = None
             if manager_id == employee_id:
                 reason = "An employee cannot be their own manager."
-            elif _reporting_cycle(graph, employee_id=employee_id, manager_id=manager_id):
+            elif target is not None and _reporting_cycle(graph, employee_id=employee_id, manager_id=target):
                 reason = CYCLE
             if reason is not None:
                 graph[employee_id] = None
                 if reason != refused_for:  # a link refused again for the same reason stays as it is
                     outcome_refused[employee_id] = reason
+            elif target != manager_id:
+                outcome_reassigned[employee_id] = (target, manager_id)
+                graph[employee_id] = target
             else:
                 outcome_resolved[employee_id] = manager_id
                 graph[employee_id] = manager_id
-        links_apply(resolved=outcome_resolved, refused=outcome_refused)
-        resolved += len(outcome_resolved)
+        links_apply(resolved=outcome_resolved, refused=outcome_refused, reassigned=outcome_reassigned)
+        resolved += len(outcome_resolved) + len(outcome_reassigned)
         refused += len(outcome_refused)
         examined += len(batch)
-        after = batch[-1][0]
-        if len(batch) < MANAGER_LINKS_BATCH:
+        if len(candidates) < MANAGER_LINKS_BATCH:
             return LinksOutcome(resolved, refused, more=False)
         if examined >= limit:
             return LinksOutcome(resolved, refused, more=True)

@@ -83,7 +83,9 @@ def _conflict(*, organization: Organization, exclude_pk: int | None, email: str,
 def _full_clean(employee: Employee) -> None:
     # Model validation (lengths, email format) without the uniqueness checks, which
     # are the database's job (see _save_unique) so that concurrent writers cannot race.
-    employee.full_clean(exclude=["organization", "user", "manager"], validate_unique=False)
+    employee.full_clean(
+        exclude=["organization", "user", "manager", "moved_from_manager"], validate_unique=False
+    )
 
 
 def _save_unique(employee: Employee) -> None:
@@ -238,7 +240,7 @@ def employee_provider_update(
                 changed.append(key)
         if manager_email is not None and _set_manager_email(employee, manager_email):
             changed += ["manager_email", "manager_link", "manager_link_error", "manager_link_pending_since"]
-            changed.append("manager")
+            changed += ["manager", "moved_from_manager"]
         relink = employee.manager_link == Employee.ManagerLink.PENDING and "manager_link" in changed
         relink = relink or "email" in changed  # a new email may be the one some reports wait for
         _clean_provided(employee, changed)

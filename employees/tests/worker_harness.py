@@ -62,8 +62,9 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interva
 class Worker:
     """One `celery worker --beat` process group (prefork, one child), killable with SIGKILL."""
 
-    def __init__(self, *, broker: str, queue: str, workdir: Path, name: str):
+    def __init__(self, *, broker: str, queue: str, workdir: Path, name: str, env: dict | None = None):
         self.broker, self.queue, self.workdir, self.name = broker, queue, workdir, name
+        self.extra_env = env or {}
         self.log_path = workdir / f"{name}.log"
         self.process: subprocess.Popen | None = None
 
@@ -79,6 +80,7 @@ class Worker:
             # Sweep every second, for anything older than a second: the tests wait seconds, not minutes.
             "BACKGROUND_SWEEP_INTERVAL_SECONDS": "1",
             "BACKGROUND_SWEEP_GRACE_SECONDS": "1",
+            **self.extra_env,
         }
         command = [
             sys.executable, "-m", "celery", "-A", "engagedly_portal", "worker", "--beat",
@@ -141,12 +143,13 @@ def publishing_to(broker: str, queue: str):
 
 
 @contextmanager
-def worker_on_own_redis(workdir: Path, name: str):
+def worker_on_own_redis(workdir: Path, name: str, env: dict | None = None):
     """A throwaway redis-server, a worker consuming a queue of its own there, and this process
-    publishing to it: yields (server, worker, queue); prints the worker's log when a check fails."""
+    publishing to it: yields (server, worker, queue); prints the worker's log when a check fails.
+    `env` overrides the worker's environment (the shipped sweep timings, say)."""
     server = RedisServer(workdir).start()
     queue = f"test-{name}-{uuid.uuid4().hex[:12]}"
-    worker = Worker(broker=server.url, queue=queue, workdir=workdir, name=name).start()
+    worker = Worker(broker=server.url, queue=queue, workdir=workdir, name=name, env=env).start()
     try:
         with publishing_to(server.url, queue):
             yield server, worker, queue

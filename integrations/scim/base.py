@@ -54,6 +54,7 @@ class ScimView(View):
     def dispatch(self, request, *args, **kwargs):
         started = time.monotonic()
         self.scope = None
+        self.database_failed = False
         self.activity = {
             "operation": self.operation,
             "resource_id": kwargs.get("pk", ""),
@@ -97,6 +98,7 @@ class ScimView(View):
             logger.exception(
                 "SCIM request met a database outage: %s %s", self.request.method, self.request.path
             )
+            self.database_failed = True
             exc = ScimError(
                 503,
                 "The service is briefly unavailable. Retry the request.",
@@ -113,7 +115,10 @@ class ScimView(View):
         # reason the request failed).
         try:
             connection_id = self.scope.connection.pk if self.scope else None
-            if connection_id is None and public_id:
+            # Not after the database failed this request: a second try would hold the thread
+            # for another connect timeout while the database is away, for a record it could
+            # not write either.
+            if connection_id is None and public_id and not self.database_failed:
                 connection_id = backend.connection_id_for(public_id=public_id)
             if connection_id is None:
                 return
