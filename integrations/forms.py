@@ -19,6 +19,13 @@ class ConnectionForm(forms.Form):
 
 
 class ActivityFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Person",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or email"}),
+        error_messages={"max_length": "Use at most 200 characters."},
+    )
     outcome = forms.ChoiceField(
         label="Outcome", required=False, choices=[("", "All outcomes"), *ScimRequest.Outcome.choices]
     )
@@ -26,7 +33,33 @@ class ActivityFilterForm(forms.Form):
         label="Operation", required=False, choices=[("", "All operations"), *ScimRequest.Operation.choices]
     )
 
-    def filters(self) -> dict[str, str]:
-        """Valid filters only: a bad value in the query string shows everything rather than failing."""
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+    FILTERS = ("q", "outcome", "operation", "date_from", "date_to")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def filters(self) -> dict:
+        """Valid filters only: a bad value is shown as the field's error and not applied."""
         self.is_valid()
-        return {name: self.cleaned_data.get(name, "") for name in ("outcome", "operation")}
+        return {name: self.cleaned_data.get(name) or "" for name in self.FILTERS}
+
+    @property
+    def active(self) -> bool:
+        return any(self.data.get(name) for name in self.FILTERS)

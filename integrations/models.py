@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from http import HTTPStatus
 
 from django.conf import settings
 from django.db import models
@@ -153,10 +154,35 @@ class ScimRequest(models.Model):
     employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     detail = models.CharField(max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+    # Whom a request concerned when no employee is linked to it (a create that was refused): the
+    # userName it attempted, masked for display, and its keyed digest (scim.activity.person_digest)
+    # so an admin who types the address finds the row. The address itself is never stored.
+    subject = models.CharField(max_length=254, blank=True)
+    subject_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["connection", "-created_at"], name="scimrequest_conn_time")]
+        indexes = [
+            models.Index(fields=["connection", "-created_at"], name="scimrequest_conn_time"),
+            models.Index(
+                fields=["connection", "subject_digest"],
+                condition=~models.Q(subject_digest=""),
+                name="scimrequest_conn_subject",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} → {self.status_code}"
+
+    @property
+    def status_phrase(self) -> str:
+        """`401 Unauthorized`, `409 Conflict`: what the IdP was told, in words an admin can act on."""
+        try:
+            return f"{self.status_code} {HTTPStatus(self.status_code).phrase}"
+        except ValueError:
+            return str(self.status_code)
+
+    @property
+    def refused(self) -> bool:
+        """Refused before the request was looked at: no valid token, or provisioning not enabled."""
+        return self.status_code in (401, 403)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from employees.models import Employee, Organization
 
 from .models import Connection, ConnectionToken, ScimRequest
+from .scim.activity import person_digest
 
 # Answers that are part of a healthy conversation with an IdP: Okta looks users up by id and
 # gets 404 for ones deleted here, and a duplicate create is answered 409 by design (RFC 7644 §3.3).
@@ -169,15 +170,56 @@ def connection_base_url(*, connection: Connection, request: HttpRequest) -> str:
 
 
 def scim_request_list(
-    *, connection: Connection, outcome: str = "", operation: str = ""
+    *,
+    connection: Connection,
+    outcome: str = "",
+    operation: str = "",
+    q: str = "",
+    date_from: datetime.date | str = "",
+    date_to: datetime.date | str = "",
 ) -> QuerySet[ScimRequest]:
-    """The connection's activity, newest first."""
-    requests = ScimRequest.objects.filter(connection=connection).select_related("employee")
+    """The connection's activity, newest first, filtered by outcome, operation, person and dates.
+
+    A person is found by the linked employee's name or email, or, for requests no employee is
+    linked to (a refused create), by the keyed digest of the userName typed in full.
+    """
+    requests = ScimRequest.objects.filter(connection=connection).select_related("employee", "token")
     if outcome:
         requests = requests.filter(outcome=outcome)
     if operation:
         requests = requests.filter(operation=operation)
+    if q.strip():
+        requests = requests.filter(_person_match(q))
+    if date_from:
+        requests = requests.filter(created_at__gte=_start_of(date_from))
+    if date_to:
+        requests = requests.filter(created_at__lt=_start_of(date_to + datetime.timedelta(days=1)))
     return requests.order_by("-created_at", "-id")
+
+
+def _person_match(q: str) -> Q:
+    words = q.split()[:6]
+    named = Q(employee__isnull=False)
+    for word in words:
+        named &= (
+            Q(employee__first_name__icontains=word)
+            | Q(employee__last_name__icontains=word)
+            | Q(employee__email__icontains=word)
+            | Q(employee__username__icontains=word)
+        )
+    if "@" in q:
+        return named | Q(subject_digest=person_digest(q))
+    return named
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def scim_request_get(*, connection: Connection, pk: int) -> ScimRequest:
+    return get_object_or_404(
+        ScimRequest.objects.select_related("employee", "token"), connection=connection, pk=pk
+    )
 
 
 def scim_request_daily_counts(

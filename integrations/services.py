@@ -32,6 +32,7 @@ class IssuedToken:
 class NewConnection:
     connection: Connection
     plaintext_token: str
+    token: ConnectionToken | None = None
 
 
 def _validate_name(*, organization: Organization, name: str) -> str:
@@ -58,7 +59,7 @@ def connection_create(*, organization: Organization, name: str, created_by=None)
     except IntegrityError as exc:  # a concurrent create with the same name
         raise ValidationError({"name": "A connection with this name already exists."}) from exc
     issued = token_issue(connection=connection, created_by=created_by)
-    return NewConnection(connection=connection, plaintext_token=issued.plaintext)
+    return NewConnection(connection=connection, plaintext_token=issued.plaintext, token=issued.token)
 
 
 @transaction.atomic

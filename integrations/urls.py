@@ -11,6 +11,19 @@ urlpatterns = [
     path("integrations/okta/connections/<int:pk>/delete/", views.connection_delete, name="connection-delete"),
     path("integrations/okta/connections/<int:pk>/tokens/", views.token_create, name="token-create"),
     path(
+        "integrations/okta/connections/<int:pk>/tokens/<int:token_pk>/credentials/",
+        views.credentials,
+        name="credentials",
+    ),
+    path(
+        "integrations/okta/connections/<int:pk>/activity/<int:request_pk>/",
+        views.activity_detail,
+        name="activity-detail",
+    ),
+    path(
+        "integrations/okta/connections/<int:pk>/activity.csv", views.activity_export, name="activity-export"
+    ),
+    path(
         "integrations/okta/connections/<int:pk>/tokens/<int:token_pk>/revoke/",
         views.token_revoke,
         name="token-revoke",

@@ -81,7 +81,7 @@ def test_activity_is_newest_first_with_the_details_returned_to_the_idp(admin_cli
     assert body.index("Create") < body.index("Lookup")
     assert "Ava Nguyen" in body
     assert "Attribute &#x27;userName&#x27; is required." in body
-    assert "400 Client error" in body
+    assert "400 Bad Request" in body
     assert "GET /Users" in body  # shown relative to the base URL
 
 

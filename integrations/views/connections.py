@@ -1,54 +1,19 @@
 """Settings > Integrations > HRIS > Okta: connections, their tokens and their SCIM activity."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from employees.decorators import employee_required, integrations_permission_required
-
-from . import selectors, services
-from .charts import activity_chart
-from .forms import ActivityFilterForm, ConnectionForm
+from .. import selectors, services
+from ..charts import activity_chart
+from ..forms import ActivityFilterForm, ConnectionForm
+from .common import integrations_view, provisioning_enabled_required
+from .credentials import hand_over
 
 ACTIVITY_PAGE_SIZE = 25
-
-
-def integrations_view(view):
-    """Signed in, an employee of the organization, and allowed to manage its integrations (else 403)."""
-    return login_required(employee_required(integrations_permission_required(never_cache(view))))
-
-
-def provisioning_enabled_required(view):
-    """Creating credentials needs the flag support staff set; until then the Okta page explains why."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.employee.organization.provisioning_enabled:
-            messages.error(
-                request, "Okta is not enabled for your organization yet. Contact our support team."
-            )
-            return redirect("integrations:okta")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _credentials(request, *, connection, plaintext_token: str, new_connection: bool):
-    """The one page that ever shows a token, as the answer to the POST that made it (never cached)."""
-    context = {
-        "connection": connection,
-        "base_url": selectors.connection_base_url(connection=connection, request=request),
-        "token": plaintext_token,
-        "new_connection": new_connection,
-    }
-    return render(request, "integrations/credentials.html", context)
 
 
 def _connections_page(request, template: str):
@@ -83,10 +48,11 @@ def connection_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _credentials(
+            return hand_over(
                 request,
                 connection=created.connection,
-                plaintext_token=created.plaintext_token,
+                token=created.token,
+                plaintext=created.plaintext_token,
                 new_connection=True,
             )
     return render(request, "integrations/connection_form.html", {"form": form})
@@ -122,8 +88,8 @@ def token_create(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("integrations:connection", pk=connection.pk)
-    return _credentials(
-        request, connection=connection, plaintext_token=issued.plaintext, new_connection=False
+    return hand_over(
+        request, connection=connection, token=issued.token, plaintext=issued.plaintext, new_connection=False
     )
 
 

@@ -1,0 +1,26 @@
+"""Settings > Integrations: connections and tokens, the credentials hand-over, SCIM activity."""
+
+from .activity import activity_detail, activity_export
+from .connections import (
+    connection_create,
+    connection_delete,
+    connection_detail,
+    integrations_index,
+    okta,
+    token_create,
+    token_revoke,
+)
+from .credentials import credentials
+
+__all__ = [
+    "activity_detail",
+    "activity_export",
+    "connection_create",
+    "connection_delete",
+    "connection_detail",
+    "credentials",
+    "integrations_index",
+    "okta",
+    "token_create",
+    "token_revoke",
+]
