@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "employees",
     "integrations",
+    "audit",
 ]
 
 MIDDLEWARE = [

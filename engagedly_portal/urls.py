@@ -17,5 +17,6 @@ urlpatterns = [
     path("employees/", include("employees.urls")),
     path("settings/", include("employees.settings_urls")),
     path("settings/", include("integrations.urls")),
+    path("settings/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

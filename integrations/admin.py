@@ -96,7 +96,7 @@ class ConnectionAdmin(admin.ModelAdmin):
         tokens = ConnectionToken.objects.filter(connection__in=queryset, revoked_at__isnull=True)
         revoked = 0
         for token in tokens:
-            services.token_revoke(token=token)
+            services.token_revoke(token=token, actor=request.user)
             revoked += 1
         self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)
 
@@ -129,7 +129,7 @@ class ConnectionTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         revoked = 0
         for token in queryset.filter(revoked_at__isnull=True):
-            services.token_revoke(token=token)
+            services.token_revoke(token=token, actor=request.user)
             revoked += 1
         self.message_user(
             request, f"Revoked {revoked} token(s) at {timezone.now():%H:%M:%S} UTC.", messages.SUCCESS

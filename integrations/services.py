@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from audit.services import audit_record
 from employees.models import Employee, Organization, Team
 
 from .auth_epoch import auth_epoch_bump
@@ -58,6 +59,13 @@ def connection_create(*, organization: Organization, name: str, created_by=None)
             )
     except IntegrityError as exc:  # a concurrent create with the same name
         raise ValidationError({"name": "A connection with this name already exists."}) from exc
+    audit_record(
+        action="connection.created",
+        organization=organization,
+        actor=created_by,
+        target=connection,
+        after={"name": connection.name, "provider": connection.get_provider_display()},
+    )
     issued = token_issue(connection=connection, created_by=created_by)
     return NewConnection(connection=connection, plaintext_token=issued.plaintext, token=issued.token)
 
@@ -76,26 +84,50 @@ def token_issue(*, connection: Connection, created_by=None) -> IssuedToken:
     token = ConnectionToken(connection=connection, created_by=created_by)
     plaintext = token.set_secret()
     token.save()
+    audit_record(
+        action="token.issued",
+        organization=connection.organization,
+        actor=created_by,
+        target=token,
+        target_label=f"{token} of “{connection.name}”",
+    )
     return IssuedToken(token=token, plaintext=plaintext)
 
 
 @transaction.atomic
-def token_revoke(*, token: ConnectionToken) -> ConnectionToken:
+def token_revoke(*, token: ConnectionToken, actor=None) -> ConnectionToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(
+            action="token.revoked",
+            organization=token.connection.organization,
+            actor=actor,
+            target=token,
+            target_label=f"{token} of “{token.connection.name}”",
+            before={"state": "live"},
+            after={"state": "revoked"},
+        )
     # SCIM workers that cached the token drop it on its next use (integrations/auth_epoch.py).
     auth_epoch_bump()
     return token
 
 
 @transaction.atomic
-def connection_delete(*, connection: Connection) -> Connection:
+def connection_delete(*, connection: Connection, actor=None) -> Connection:
     """Stop syncing at once: the connection and its tokens stop working; its employees stay as they are."""
     now = timezone.now()
     if connection.deleted_at is None:
         connection.deleted_at = now
         connection.save(update_fields=["deleted_at"])
+        audit_record(
+            action="connection.deleted",
+            organization=connection.organization,
+            actor=actor,
+            target=connection,
+            before={"state": "live"},
+            after={"state": "deleted"},
+        )
     connection.tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
     auth_epoch_bump()
     return connection

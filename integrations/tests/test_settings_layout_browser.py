@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
+from audit.services import audit_record
 from employees.models import Employee
 from integrations import services
 from integrations.models import ScimRequest
@@ -84,11 +85,20 @@ def pages(transactional_db, monkeypatch, settings):
             )
         )
     ScimRequest.objects.bulk_create(rows)
+    audit_record(
+        action="organization.settings_changed",
+        organization=organization,
+        actor=admin.user,
+        target=organization,
+        before={"direct_reports_on_deactivation": "Keep reporting to the deactivated manager"},
+        after={"direct_reports_on_deactivation": "Reassign to the deactivated manager's own manager"},
+    )
     request_pk = ScimRequest.objects.filter(connection=connection, status_code=400).get().pk
     return {
         "people": reverse("employees:directory"),
         "person": reverse("employees:detail", args=[admin.pk]),
         "settings-general": reverse("settings:general"),
+        "audit-trail": reverse("audit:trail"),
         "integrations": reverse("integrations:index"),
         "okta": reverse("integrations:okta"),
         "connection-form": reverse("integrations:connection-create"),

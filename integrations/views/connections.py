@@ -99,7 +99,7 @@ def token_revoke(request, pk: int, token_pk: int):
     connection = selectors.connection_get(organization=request.employee.organization, pk=pk)
     token = selectors.token_get(connection=connection, pk=token_pk)
     if request.method == "POST":
-        services.token_revoke(token=token)
+        services.token_revoke(token=token, actor=request.user)
         messages.success(request, f"Token {token} revoked. Requests made with it are refused from now on.")
         return redirect("integrations:connection", pk=connection.pk)
     live_tokens = connection.tokens.filter(revoked_at__isnull=True).count()
@@ -119,7 +119,7 @@ def token_revoke(request, pk: int, token_pk: int):
 def connection_delete(request, pk: int):
     connection = selectors.connection_get(organization=request.employee.organization, pk=pk)
     if request.method == "POST":
-        services.connection_delete(connection=connection)
+        services.connection_delete(connection=connection, actor=request.user)
         messages.success(
             request,
             f"Connection “{connection.name}” deleted. Syncing has stopped; synced employees are unchanged.",
