@@ -15,25 +15,9 @@ from employees.models import Employee, Organization
 
 from .models import Connection, ConnectionToken, ScimRequest
 from .scim.activity import person_digest
+from .status import HEALTHY, NO_STREAK, Health, connection_health, streaks_for
 
-# Answers that are part of a healthy conversation with an IdP: Okta looks users up by id and
-# gets 404 for ones deleted here, and a duplicate create is answered 409 by design (RFC 7644 §3.3).
-EXPECTED_CLIENT_ERRORS = frozenset({404, 409})
 CHART_DAYS = 30
-
-
-class Status:
-    WAITING = "waiting"
-    CONNECTED = "connected"
-    FAILING = "failing"
-    DISABLED = "disabled"
-
-    LABELS = {
-        WAITING: "Waiting for the first request",
-        CONNECTED: "Connected",
-        FAILING: "Failing",
-        DISABLED: "Paused: Okta not enabled",
-    }
 
 
 @dataclass(frozen=True)
@@ -41,15 +25,22 @@ class ConnectionOverview:
     """One connection as the settings pages show it."""
 
     connection: Connection
-    status: str
-    last_request_at: datetime.datetime | None
+    health: Health
     active_employees: int
     deactivated_employees: int
     tokens: list[ConnectionToken]
 
     @property
+    def status(self) -> str:
+        return self.health.status
+
+    @property
     def status_label(self) -> str:
-        return Status.LABELS[self.status]
+        return self.health.label
+
+    @property
+    def last_request_at(self) -> datetime.datetime | None:
+        return self.health.last_request_at
 
     @property
     def live_tokens(self) -> list[ConnectionToken]:
@@ -68,25 +59,11 @@ class DayCount:
         return self.success + self.client_error + self.server_error
 
 
-def connection_status(
-    *, last_outcome: str | None, last_status_code: int | None, provisioning_enabled: bool = True
-) -> str:
-    """From the latest request: none yet, a healthy answer, or one that means syncing is broken.
-
-    While support staff have Okta turned off every request is refused, whatever the last one said.
-    """
-    if not provisioning_enabled:
-        return Status.DISABLED
-    if last_outcome is None:
-        return Status.WAITING
-    if last_outcome == ScimRequest.Outcome.SUCCESS or last_status_code in EXPECTED_CLIENT_ERRORS:
-        return Status.CONNECTED
-    return Status.FAILING
-
-
-def _latest_request(field: str):
+def _latest_request(field: str, condition: Q | None = None):
     return Subquery(
-        ScimRequest.objects.filter(connection=OuterRef("pk")).order_by("-created_at", "-id").values(field)[:1]
+        ScimRequest.objects.filter(condition or Q(), connection=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values(field)[:1]
     )
 
 
@@ -109,8 +86,7 @@ def _overview_queryset(*, organization: Organization) -> QuerySet[Connection]:
         .select_related("created_by__employee")
         .annotate(
             last_request_at=_latest_request("created_at"),
-            last_outcome=_latest_request("outcome"),
-            last_status_code=_latest_request("status_code"),
+            last_healthy_at=_latest_request("created_at", HEALTHY),
             active_employees=Count(
                 "provisioned", filter=Q(provisioned__employee__status=Employee.Status.ACTIVE)
             ),
@@ -122,19 +98,23 @@ def _overview_queryset(*, organization: Organization) -> QuerySet[Connection]:
     )
 
 
-def _overview(connection: Connection, organization: Organization) -> ConnectionOverview:
-    return ConnectionOverview(
-        connection=connection,
-        status=connection_status(
-            last_outcome=connection.last_outcome,
-            last_status_code=connection.last_status_code,
-            provisioning_enabled=organization.provisioning_enabled,
-        ),
-        last_request_at=connection.last_request_at,
-        active_employees=connection.active_employees,
-        deactivated_employees=connection.deactivated_employees,
-        tokens=list(connection.tokens.all()),
-    )
+def _overviews(connections: list[Connection], organization: Organization) -> list[ConnectionOverview]:
+    streaks = streaks_for({connection.pk: connection.last_healthy_at for connection in connections})
+    return [
+        ConnectionOverview(
+            connection=connection,
+            health=connection_health(
+                provisioning_enabled=organization.provisioning_enabled,
+                last_request_at=connection.last_request_at,
+                last_healthy_at=connection.last_healthy_at,
+                streak=streaks.get(connection.pk, NO_STREAK),
+            ),
+            active_employees=connection.active_employees,
+            deactivated_employees=connection.deactivated_employees,
+            tokens=list(connection.tokens.all()),
+        )
+        for connection in connections
+    ]
 
 
 def connection_list(*, organization: Organization) -> QuerySet[Connection]:
@@ -144,9 +124,7 @@ def connection_list(*, organization: Organization) -> QuerySet[Connection]:
 
 
 def connection_overview_list(*, organization: Organization) -> list[ConnectionOverview]:
-    return [
-        _overview(connection, organization) for connection in _overview_queryset(organization=organization)
-    ]
+    return _overviews(list(_overview_queryset(organization=organization)), organization)
 
 
 def connection_get(*, organization: Organization, pk: int) -> Connection:
@@ -156,7 +134,7 @@ def connection_get(*, organization: Organization, pk: int) -> Connection:
 
 def connection_overview_get(*, organization: Organization, pk: int) -> ConnectionOverview:
     connection = get_object_or_404(_overview_queryset(organization=organization), pk=pk)
-    return _overview(connection, organization)
+    return _overviews([connection], organization)[0]
 
 
 def token_get(*, connection: Connection, pk: int) -> ConnectionToken:

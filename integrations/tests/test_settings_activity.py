@@ -30,12 +30,13 @@ def test_status_waits_for_the_first_request(connection):
     assert overview(connection).last_request_at is None
 
 
-def test_status_is_connected_after_a_success_and_failing_after_an_error(connection):
+def test_status_is_connected_after_a_success_and_failing_after_a_streak_of_errors(connection):
     record_request(connection, status_code=200, ago=datetime.timedelta(minutes=5))
     assert overview(connection).status == "connected"
-    record_request(connection, status_code=500)
-    assert overview(connection).status == "failing"
-    record_request(connection, status_code=401)
+    record_request(connection, status_code=500, ago=datetime.timedelta(minutes=3))
+    assert overview(connection).status == "connected"  # one error is a note, not a verdict
+    record_request(connection, status_code=401, ago=datetime.timedelta(minutes=2))
+    record_request(connection, status_code=401, ago=datetime.timedelta(minutes=1))
     assert overview(connection).status == "failing"
 
 

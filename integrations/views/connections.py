@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import selectors, services
 from ..charts import activity_chart
 from ..forms import ActivityFilterForm, ConnectionForm
+from ..status import activity_summary
 from .common import integrations_view, provisioning_enabled_required
 from .credentials import hand_over
 
@@ -72,6 +73,7 @@ def connection_detail(request, pk: int):
         "page": Paginator(activity, ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page")),
         "chart": activity_chart(selectors.scim_request_daily_counts(connection=connection)),
         "manager_links": selectors.manager_link_problems(connection=connection),
+        "summary": activity_summary(connection=connection, last_healthy_at=overview.health.last_healthy_at),
         # Paths are shown relative to the base URL, as an admin reads them in Okta.
         "scim_path_prefix": reverse("scim:root", kwargs={"public_id": connection.public_id}).rstrip("/"),
     }
