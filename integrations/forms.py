@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 
 from .models import ScimRequest
 
@@ -16,6 +19,37 @@ class ConnectionForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
+
+
+class TokenForm(forms.Form):
+    """A new token's optional label and expiry."""
+
+    EXPIRY_CHOICES = [
+        ("", "Never"),
+        ("30", "In 30 days"),
+        ("90", "In 90 days"),
+        ("180", "In 180 days"),
+        ("365", "In a year"),
+    ]
+
+    label = forms.CharField(
+        label="Label",
+        required=False,
+        max_length=100,
+        help_text="Optional, to tell tokens apart, e.g. “Okta prod, May rotation”.",
+        error_messages={"max_length": "Use at most 100 characters for the label."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    expires_in = forms.ChoiceField(
+        label="Expires",
+        required=False,
+        choices=EXPIRY_CHOICES,
+        help_text="We email the integration admins a week before.",
+    )
+
+    def expires_at(self) -> datetime.datetime | None:
+        days = self.cleaned_data.get("expires_in")
+        return timezone.now() + datetime.timedelta(days=int(days)) if days else None
 
 
 class ActivityFilterForm(forms.Form):
@@ -45,8 +79,13 @@ class ActivityFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
+    token = forms.TypedChoiceField(label="Token", required=False, coerce=int, empty_value=None)
 
-    FILTERS = ("q", "outcome", "operation", "date_from", "date_to")
+    FILTERS = ("q", "outcome", "operation", "date_from", "date_to", "token")
+
+    def __init__(self, data=None, *, tokens=()):
+        super().__init__(data)
+        self.fields["token"].choices = [("", "All tokens")] + [(t.pk, t.display_name) for t in tokens]
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from employees.models import Employee, Organization, Team
 
@@ -86,6 +87,8 @@ class ConnectionToken(models.Model):
     """A bearer token for one connection: `engscim_<lookup><rest>`, stored as lookup + HMAC digest."""
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="tokens")
+    # The admin's own name for it ("Okta prod, rotated in May"): prefixes alone are hard to tell apart.
+    label = models.CharField(max_length=100, blank=True)
     lookup = models.CharField(max_length=LOOKUP_LENGTH, unique=True)
     digest = models.CharField(max_length=64)
     created_by = models.ForeignKey(
@@ -94,6 +97,9 @@ class ConnectionToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Optional: refused from this moment on; the integration admins are reminded a week before.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -104,6 +110,13 @@ class ConnectionToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.label} ({self})" if self.label else str(self)
 
     def set_secret(self) -> str:
         """Generate a new secret, keep only its lookup part and digest, return the plaintext once."""

@@ -18,6 +18,8 @@ from .scim.activity import person_digest
 from .status import HEALTHY, NO_STREAK, Health, connection_health, streaks_for
 
 CHART_DAYS = 30
+# A token that made a request this recently is "in use".
+TOKEN_IN_USE_WINDOW = datetime.timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,44 @@ class ConnectionOverview:
     def live_tokens(self) -> list[ConnectionToken]:
         return [token for token in self.tokens if token.revoked_at is None]
 
+    @property
+    def token_rows(self) -> list["TokenRow"]:
+        """Every token with its markers: the newest live one, and those the IdP uses now."""
+        live = self.live_tokens
+        newest = max(live, key=lambda token: (token.created_at, token.pk)) if len(self.tokens) > 1 else None
+        recent = timezone.now() - TOKEN_IN_USE_WINDOW
+        return [
+            TokenRow(
+                token=token,
+                newest=token is newest,
+                in_use=token.revoked_at is None and token.last_used is not None and token.last_used >= recent,
+            )
+            for token in self.tokens
+        ]
+
+    @property
+    def rotation(self) -> "Rotation | None":
+        """With two live tokens, a rotation is under way: the newer replaces the older."""
+        live = sorted(self.live_tokens, key=lambda token: (token.created_at, token.pk))
+        if len(live) != 2:
+            return None
+        old, new = live
+        return Rotation(old=old, new=new, new_seen=new.last_used is not None)
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token: ConnectionToken
+    newest: bool
+    in_use: bool
+
+
+@dataclass(frozen=True)
+class Rotation:
+    old: ConnectionToken
+    new: ConnectionToken
+    new_seen: bool
+
 
 @dataclass(frozen=True)
 class DayCount:
@@ -68,14 +108,18 @@ def _latest_request(field: str, condition: Q | None = None):
 
 
 def token_queryset() -> QuerySet[ConnectionToken]:
-    """Tokens with `last_used`: the recorded time, else the newest request made with the token."""
-    latest_use = (
-        ScimRequest.objects.filter(token=OuterRef("pk"))
-        .order_by("-created_at", "-id")
-        .values("created_at")[:1]
-    )
+    """Tokens with `last_used` (the recorded time, else the newest request made with the token)
+    and that request's method and path: "last used 3 min ago by GET /Users"."""
+
+    def latest_use(field: str):
+        return Subquery(
+            ScimRequest.objects.filter(token=OuterRef("pk")).order_by("-created_at", "-id").values(field)[:1]
+        )
+
     return ConnectionToken.objects.select_related("created_by__employee").annotate(
-        last_used=Coalesce(F("last_used_at"), Subquery(latest_use))
+        last_used=Coalesce(F("last_used_at"), latest_use("created_at")),
+        last_method=latest_use("method"),
+        last_path=latest_use("path"),
     )
 
 
@@ -155,6 +199,7 @@ def scim_request_list(
     q: str = "",
     date_from: datetime.date | str = "",
     date_to: datetime.date | str = "",
+    token: int | str | None = "",
 ) -> QuerySet[ScimRequest]:
     """The connection's activity, newest first, filtered by outcome, operation, person and dates.
 
@@ -168,6 +213,8 @@ def scim_request_list(
         requests = requests.filter(operation=operation)
     if q.strip():
         requests = requests.filter(_person_match(q))
+    if token:
+        requests = requests.filter(token_id=token)
     if date_from:
         requests = requests.filter(created_at__gte=_start_of(date_from))
     if date_to:

@@ -1,5 +1,6 @@
 """Writes for connections and their tokens. Every function is scoped to one organization."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -71,8 +72,19 @@ def connection_create(*, organization: Organization, name: str, created_by=None)
 
 
 @transaction.atomic
-def token_issue(*, connection: Connection, created_by=None) -> IssuedToken:
+def token_issue(
+    *,
+    connection: Connection,
+    created_by=None,
+    label: str = "",
+    expires_at: datetime.datetime | None = None,
+) -> IssuedToken:
     """A new token for the connection; the old one stays valid until revoked (rotation without downtime)."""
+    label = (label or "").strip()
+    if len(label) > 100:
+        raise ValidationError("Use at most 100 characters for the label.")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError("Choose an expiry in the future.")
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
     if connection.is_deleted:
         raise ValidationError("This connection has been deleted.")
@@ -81,7 +93,7 @@ def token_issue(*, connection: Connection, created_by=None) -> IssuedToken:
         raise ValidationError(
             f"A connection can have at most {MAX_LIVE_TOKENS} live tokens. Revoke the old one first."
         )
-    token = ConnectionToken(connection=connection, created_by=created_by)
+    token = ConnectionToken(connection=connection, created_by=created_by, label=label, expires_at=expires_at)
     plaintext = token.set_secret()
     token.save()
     audit_record(
@@ -90,6 +102,7 @@ def token_issue(*, connection: Connection, created_by=None) -> IssuedToken:
         actor=created_by,
         target=token,
         target_label=f"{token} of “{connection.name}”",
+        after={"label": label, "expires_at": expires_at.isoformat() if expires_at else None},
     )
     return IssuedToken(token=token, plaintext=plaintext)
 
@@ -147,7 +160,7 @@ def team_provisioned_by(*, team: Team, connection: Connection) -> None:
 
 
 def token_authenticate(*, public_id: str, plaintext: str) -> ConnectionToken | None:
-    """The live token for this connection's URL, or None. One query; constant-time digest check."""
+    """The live, unexpired token for this connection's URL, or None. One query; constant-time check."""
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
     lookup = plaintext[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 12]
@@ -157,6 +170,8 @@ def token_authenticate(*, public_id: str, plaintext: str) -> ConnectionToken | N
         .first()
     )
     if token is None or token.connection.public_id != public_id or not token.matches(plaintext):
+        return None
+    if token.is_expired():
         return None
     return token
 

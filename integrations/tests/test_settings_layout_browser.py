@@ -85,6 +85,12 @@ def pages(transactional_db, monkeypatch, settings):
             )
         )
     ScimRequest.objects.bulk_create(rows)
+    # A rotation under way: a second, labelled token with an expiry.
+    services.token_issue(
+        connection=connection,
+        label="Okta production rotation (May) for the EMEA subsidiaries",
+        expires_at=now + datetime.timedelta(days=90),
+    )
     audit_record(
         action="organization.settings_changed",
         organization=organization,
@@ -175,8 +181,11 @@ def test_no_page_scrolls_sideways_and_activity_cells_stay_in_view(pages, live_se
                     if tallest > 300:  # one letter per line made rows ~511 px tall
                         problems.append(f"{name}: a row is {tallest}px tall")
 
-            # The credentials page as generated (POST → redirect → GET), with the token on it.
-            page.goto(f"{live_server.url}{pages['connection']}")
+            # The credentials page as generated (POST → redirect → GET), with the token on it:
+            # first revoke the older token, as the guided rotation suggests.
+            page.goto(live_server.url + pages["token-revoke"])
+            page.get_by_role("button", name="Revoke token").click()
+            page.wait_for_url(re.compile(r"/connections/\d+/$"))
             page.get_by_role("button", name="Generate new token").click()
             page.wait_for_url(re.compile("/credentials/"))
             assert page.get_by_label("API token").input_value().startswith("engscim_")

@@ -81,7 +81,7 @@ def _rows(requests):
 @integrations_view
 def activity_export(request, pk: int):
     connection = selectors.connection_get(organization=request.employee.organization, pk=pk)
-    filters = ActivityFilterForm(request.GET).filters()
+    filters = ActivityFilterForm(request.GET, tokens=connection.tokens.all()).filters()
     requests = selectors.scim_request_list(connection=connection, **filters)
     response = StreamingHttpResponse(_rows(requests), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services
 from ..charts import activity_chart
-from ..forms import ActivityFilterForm, ConnectionForm
+from ..forms import ActivityFilterForm, ConnectionForm, TokenForm
 from ..status import activity_summary
 from .common import integrations_view, provisioning_enabled_required
 from .credentials import hand_over
@@ -63,7 +63,7 @@ def connection_create(request):
 def connection_detail(request, pk: int):
     overview = selectors.connection_overview_get(organization=request.employee.organization, pk=pk)
     connection = overview.connection
-    filters = ActivityFilterForm(request.GET)
+    filters = ActivityFilterForm(request.GET, tokens=overview.tokens)
     activity = selectors.scim_request_list(connection=connection, **filters.filters())
     context = {
         "overview": overview,
@@ -73,6 +73,7 @@ def connection_detail(request, pk: int):
         "page": Paginator(activity, ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page")),
         "chart": activity_chart(selectors.scim_request_daily_counts(connection=connection)),
         "manager_links": selectors.manager_link_problems(connection=connection),
+        "token_form": TokenForm(),
         "summary": activity_summary(connection=connection, last_healthy_at=overview.health.last_healthy_at),
         # Paths are shown relative to the base URL, as an admin reads them in Okta.
         "scim_path_prefix": reverse("scim:root", kwargs={"public_id": connection.public_id}).rstrip("/"),
@@ -85,8 +86,16 @@ def connection_detail(request, pk: int):
 @require_POST
 def token_create(request, pk: int):
     connection = selectors.connection_get(organization=request.employee.organization, pk=pk)
+    form = TokenForm(request.POST)
     try:
-        issued = services.token_issue(connection=connection, created_by=request.user)
+        if not form.is_valid():
+            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        issued = services.token_issue(
+            connection=connection,
+            created_by=request.user,
+            label=form.cleaned_data["label"],
+            expires_at=form.expires_at(),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("integrations:connection", pk=connection.pk)
@@ -104,14 +113,21 @@ def token_revoke(request, pk: int, token_pk: int):
         services.token_revoke(token=token, actor=request.user)
         messages.success(request, f"Token {token} revoked. Requests made with it are refused from now on.")
         return redirect("integrations:connection", pk=connection.pk)
-    live_tokens = connection.tokens.filter(revoked_at__isnull=True).count()
+    live_tokens = list(selectors.token_queryset().filter(connection=connection, revoked_at__isnull=True))
+    # Revoking the older token of a rotation before the IdP has used the newer one stops syncing.
+    unseen_newer = [
+        other
+        for other in live_tokens
+        if other.pk != token.pk and other.created_at > token.created_at and other.last_used is None
+    ]
     return render(
         request,
         "integrations/token_revoke.html",
         {
             "connection": connection,
             "token": token,
-            "last_live_token": live_tokens <= 1 and not token.is_revoked,
+            "last_live_token": len(live_tokens) <= 1 and not token.is_revoked,
+            "unseen_newer": unseen_newer[0] if unseen_newer else None,
         },
     )
 
