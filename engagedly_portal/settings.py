@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -242,7 +243,35 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep that waited longer than its interval is superseded by the next one.
         "options": {"expires": BACKGROUND_SWEEP_INTERVAL_SECONDS},
     },
+    # Integration alerts (integrations/alerts.py): checked every few minutes; each alert is
+    # claimed in the database, so a late or doubled beat sends nothing twice.
+    "check-integration-alerts": {
+        "task": "integrations.tasks.check_alerts",
+        "schedule": env_float("ALERT_CHECK_INTERVAL_SECONDS", 300.0),
+        "options": {"expires": env_float("ALERT_CHECK_INTERVAL_SECONDS", 300.0)},
+    },
+    "send-weekly-integration-digests": {
+        "task": "integrations.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
 }
+
+# Email (alerts and digests, integrations/alerts.py). Without EMAIL_HOST, emails go to the console.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Engagedly <no-reply@localhost>")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS and EMAIL_USE_SSL.")
 
 # SCIM
 SCIM_RATE_LIMIT_PER_MINUTE = env_int("SCIM_RATE_LIMIT_PER_MINUTE", 6000)

@@ -199,3 +199,34 @@ class ScimRequest(models.Model):
     def refused(self) -> bool:
         """Refused before the request was looked at: no valid token, or provisioning not enabled."""
         return self.status_code in (401, 403)
+
+
+class AlertPreference(models.Model):
+    """One person's choice of alert emails; without a row, everything is sent."""
+
+    employee = models.OneToOneField(
+        Employee, primary_key=True, on_delete=models.CASCADE, related_name="alert_preference"
+    )
+    alerts = models.BooleanField("email me when a connection needs attention", default=True)
+    digest = models.BooleanField("email me a weekly digest", default=True)
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}: alerts={self.alerts} digest={self.digest}"
+
+
+class AlertState(models.Model):
+    """Per organization and alert key ("failing:12", "digest"): is the condition active (an alert
+    was sent for this episode), and when the last alert went out (at most one an hour)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=80)
+    active = models.BooleanField(default=False)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="alertstate_org_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.key}"

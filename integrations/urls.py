@@ -6,6 +6,7 @@ app_name = "integrations"
 urlpatterns = [
     path("integrations/", views.integrations_index, name="index"),
     path("integrations/okta/", views.okta, name="okta"),
+    path("integrations/alerts/", views.alert_preferences, name="alert-preferences"),
     path("integrations/okta/connections/new/", views.connection_create, name="connection-create"),
     path("integrations/okta/connections/<int:pk>/", views.connection_detail, name="connection"),
     path("integrations/okta/connections/<int:pk>/delete/", views.connection_delete, name="connection-delete"),

@@ -106,6 +106,7 @@ def pages(transactional_db, monkeypatch, settings):
         "settings-general": reverse("settings:general"),
         "audit-trail": reverse("audit:trail"),
         "integrations": reverse("integrations:index"),
+        "alert-preferences": reverse("integrations:alert-preferences"),
         "okta": reverse("integrations:okta"),
         "connection-form": reverse("integrations:connection-create"),
         "connection": reverse("integrations:connection", args=[connection.pk]),

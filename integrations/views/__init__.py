@@ -1,6 +1,7 @@
 """Settings > Integrations: connections and tokens, the credentials hand-over, SCIM activity."""
 
 from .activity import activity_detail, activity_export
+from .alerts import alert_preferences
 from .connections import (
     connection_create,
     connection_delete,
@@ -14,6 +15,7 @@ from .credentials import credentials
 
 __all__ = [
     "activity_detail",
+    "alert_preferences",
     "activity_export",
     "connection_create",
     "connection_delete",
