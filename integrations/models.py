@@ -28,6 +28,10 @@ def token_digest(secret: str) -> str:
 class Connection(models.Model):
     class Provider(models.TextChoices):
         OKTA = "okta", "Okta"
+        ENTRA = "entra", "Microsoft Entra ID"
+        ONELOGIN = "onelogin", "OneLogin"
+        JUMPCLOUD = "jumpcloud", "JumpCloud"
+        OTHER = "scim", "Other SCIM 2.0"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="connections")
     name = models.CharField(max_length=100)
@@ -58,6 +62,13 @@ class Connection(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def provider_info(self):
+        """Its provider's name, setup steps and attribute table (integrations.providers)."""
+        from .providers import DEFAULT, PROVIDERS
+
+        return PROVIDERS.get(self.provider) or PROVIDERS[DEFAULT]
 
 
 class ProvisionedEmployee(models.Model):

@@ -123,11 +123,13 @@ def token_queryset() -> QuerySet[ConnectionToken]:
     )
 
 
-def _overview_queryset(*, organization: Organization) -> QuerySet[Connection]:
+def _overview_queryset(*, organization: Organization, provider: str = "") -> QuerySet[Connection]:
     # Employee counts join one relation only; request facts come from subqueries so rows do not multiply.
+    connections = Connection.objects.filter(organization=organization, deleted_at__isnull=True)
+    if provider:
+        connections = connections.filter(provider=provider)
     return (
-        Connection.objects.filter(organization=organization, deleted_at__isnull=True)
-        .select_related("created_by__employee")
+        connections.select_related("created_by__employee")
         .annotate(
             last_request_at=_latest_request("created_at"),
             last_healthy_at=_latest_request("created_at", HEALTHY),
@@ -167,8 +169,8 @@ def connection_list(*, organization: Organization) -> QuerySet[Connection]:
     )
 
 
-def connection_overview_list(*, organization: Organization) -> list[ConnectionOverview]:
-    return _overviews(list(_overview_queryset(organization=organization)), organization)
+def connection_overview_list(*, organization: Organization, provider: str = "") -> list[ConnectionOverview]:
+    return _overviews(list(_overview_queryset(organization=organization, provider=provider)), organization)
 
 
 def connection_get(*, organization: Organization, pk: int) -> Connection:

@@ -51,12 +51,16 @@ def _validate_name(*, organization: Organization, name: str) -> str:
 
 
 @transaction.atomic
-def connection_create(*, organization: Organization, name: str, created_by=None) -> NewConnection:
+def connection_create(
+    *, organization: Organization, name: str, created_by=None, provider: str = Connection.Provider.OKTA
+) -> NewConnection:
     name = _validate_name(organization=organization, name=name)
+    if provider not in Connection.Provider.values:
+        raise ValidationError({"provider": "Choose one of the listed identity providers."})
     try:
         with transaction.atomic():
             connection = Connection.objects.create(
-                organization=organization, name=name, created_by=created_by
+                organization=organization, name=name, created_by=created_by, provider=provider
             )
     except IntegrityError as exc:  # a concurrent create with the same name
         raise ValidationError({"name": "A connection with this name already exists."}) from exc

@@ -53,7 +53,7 @@ class Status:
         CONNECTED: "Connected",
         FAILING: "Failing",
         IDLE: "Idle",
-        DISABLED: "Paused: Okta not enabled",
+        DISABLED: "Paused: provisioning not enabled",
     }
 
 

@@ -50,7 +50,7 @@ def test_failing_connection_emails_each_integration_admin_once(
     message = mail.outbox[0]
     assert message.subject == "[Engagedly] “Okta production” is failing"
     assert "12 × 401 invalid token since" in message.body
-    assert f"/settings/integrations/okta/connections/{connection.pk}/" in message.body
+    assert reverse("integrations:connection", args=[connection.pk]) in message.body
     assert len(message.to) == 1  # nobody sees the other recipients
 
 

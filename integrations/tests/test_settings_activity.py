@@ -191,4 +191,4 @@ def test_status_is_paused_while_okta_is_not_enabled(connection, acme):
     acme.save()
     connection.organization.refresh_from_db()
     assert overview(connection).status == "disabled"
-    assert overview(connection).status_label == "Paused: Okta not enabled"
+    assert overview(connection).status_label == "Paused: provisioning not enabled"

@@ -108,6 +108,8 @@ def pages(transactional_db, monkeypatch, settings):
         "integrations": reverse("integrations:index"),
         "alert-preferences": reverse("integrations:alert-preferences"),
         "okta": reverse("integrations:okta"),
+        "provider-entra": reverse("integrations:provider", args=["entra"]),
+        "connection-form-scim": reverse("integrations:provider-connection-create", args=["scim"]),
         "connection-form": reverse("integrations:connection-create"),
         "connection": reverse("integrations:connection", args=[connection.pk]),
         "activity-detail": reverse("integrations:activity-detail", args=[connection.pk, request_pk]),

@@ -7,7 +7,7 @@ from .connections import (
     connection_delete,
     connection_detail,
     integrations_index,
-    okta,
+    provider_page,
     token_create,
     token_revoke,
 )
@@ -22,7 +22,7 @@ __all__ = [
     "connection_detail",
     "credentials",
     "integrations_index",
-    "okta",
+    "provider_page",
     "token_create",
     "token_revoke",
 ]

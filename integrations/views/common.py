@@ -22,9 +22,9 @@ def provisioning_enabled_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.employee.organization.provisioning_enabled:
             messages.error(
-                request, "Okta is not enabled for your organization yet. Contact our support team."
+                request, "Provisioning is not enabled for your organization yet. Contact our support team."
             )
-            return redirect("integrations:okta")
+            return redirect("integrations:provider", provider=kwargs.get("provider", "okta"))
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,8 +1,11 @@
 """Settings > Integrations > HRIS > Okta: connections, their tokens and their SCIM activity."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import selectors, services
 from ..charts import activity_chart
 from ..forms import ActivityFilterForm, ConnectionForm, TokenForm
+from ..providers import PROVIDERS, Provider, provider_get
 from ..status import activity_summary
 from .common import integrations_view, provisioning_enabled_required
 from .credentials import hand_over
@@ -17,27 +21,36 @@ from .credentials import hand_over
 ACTIVITY_PAGE_SIZE = 25
 
 
-def _connections_page(request, template: str):
-    """The Integrations tab and the Okta page show the same connections, one as a card."""
-    organization = request.employee.organization
-    connections = selectors.connection_overview_list(organization=organization)
-    return render(request, template, {"organization": organization, "connections": connections})
+def _provider(slug: str) -> Provider:
+    provider = provider_get(slug)
+    if provider is None:
+        raise Http404("No such identity provider.")
+    return provider
 
 
 @integrations_view
 def integrations_index(request):
-    return _connections_page(request, "integrations/index.html")
+    """HRIS: one tile per provider, with its connections' count."""
+    organization = request.employee.organization
+    counts = Counter(selectors.connection_list(organization=organization).values_list("provider", flat=True))
+    tiles = [(provider, counts.get(provider.slug, 0)) for provider in PROVIDERS.values()]
+    return render(request, "integrations/index.html", {"organization": organization, "tiles": tiles})
 
 
 @integrations_view
-def okta(request):
-    return _connections_page(request, "integrations/okta.html")
+def provider_page(request, provider: str):
+    provider = _provider(provider)
+    organization = request.employee.organization
+    connections = selectors.connection_overview_list(organization=organization, provider=provider.slug)
+    context = {"organization": organization, "connections": connections, "provider": provider}
+    return render(request, "integrations/provider.html", context)
 
 
 @integrations_view
 @provisioning_enabled_required
 @require_http_methods(["GET", "POST"])
-def connection_create(request):
+def connection_create(request, provider: str):
+    provider = _provider(provider)
     form = ConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,6 +58,7 @@ def connection_create(request):
                 organization=request.employee.organization,
                 name=form.cleaned_data["name"],
                 created_by=request.user,
+                provider=provider.slug,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -56,7 +70,7 @@ def connection_create(request):
                 plaintext=created.plaintext_token,
                 new_connection=True,
             )
-    return render(request, "integrations/connection_form.html", {"form": form})
+    return render(request, "integrations/connection_form.html", {"form": form, "provider": provider})
 
 
 @integrations_view
@@ -142,5 +156,5 @@ def connection_delete(request, pk: int):
             request,
             f"Connection “{connection.name}” deleted. Syncing has stopped; synced employees are unchanged.",
         )
-        return redirect("integrations:okta")
+        return redirect("integrations:provider", provider=connection.provider)
     return render(request, "integrations/connection_delete.html", {"connection": connection})
