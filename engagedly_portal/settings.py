@@ -250,6 +250,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": env_float("ALERT_CHECK_INTERVAL_SECONDS", 300.0),
         "options": {"expires": env_float("ALERT_CHECK_INTERVAL_SECONDS", 300.0)},
     },
+    # SCIM activity older than each organization's retention goes, in batches (integrations/retention.py).
+    "purge-scim-activity": {
+        "task": "integrations.tasks.purge_activity",
+        "schedule": env_float("SCIM_ACTIVITY_PURGE_INTERVAL_SECONDS", 3600.0),
+        "options": {"expires": env_float("SCIM_ACTIVITY_PURGE_INTERVAL_SECONDS", 3600.0)},
+    },
     "send-weekly-integration-digests": {
         "task": "integrations.tasks.send_weekly_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
@@ -283,6 +289,11 @@ SCIM_RETRY_AFTER_SECONDS = env_int("SCIM_RETRY_AFTER_SECONDS", 5)
 SCIM_TOKEN_CACHE_SECONDS = env_int("SCIM_TOKEN_CACHE_SECONDS", 60)
 # Activity records are written in batches this often (integrations/activity_log.py).
 SCIM_ACTIVITY_FLUSH_SECONDS = env_float("SCIM_ACTIVITY_FLUSH_SECONDS", 0.25)
+# The activity record is kept this many days unless an organization chooses otherwise (7-730),
+# and purged by beat in batches of SCIM_ACTIVITY_PURGE_BATCH_SIZE rows, each its own transaction.
+SCIM_ACTIVITY_RETENTION_DAYS = env_int("SCIM_ACTIVITY_RETENTION_DAYS", 90)
+SCIM_ACTIVITY_PURGE_BATCH_SIZE = env_int("SCIM_ACTIVITY_PURGE_BATCH_SIZE", 5000)
+SCIM_ACTIVITY_PURGE_MAX_BATCHES = env_int("SCIM_ACTIVITY_PURGE_MAX_BATCHES", 1000)
 SCIM_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCIM_MAX_BODY_BYTES * 2
 

@@ -241,3 +241,19 @@ class AlertState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}/{self.key}"
+
+
+class ActivityRetention(models.Model):
+    """How long an organization keeps its SCIM activity record; without a row, the default
+    (settings.SCIM_ACTIVITY_RETENTION_DAYS)."""
+
+    MIN_DAYS = 7
+    MAX_DAYS = 730
+
+    organization = models.OneToOneField(
+        Organization, primary_key=True, on_delete=models.CASCADE, related_name="activity_retention"
+    )
+    days = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.days} days"

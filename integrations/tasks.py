@@ -9,6 +9,7 @@ from celery import shared_task
 from employees.models import Organization
 
 from . import alerts
+from .retention import activity_purge
 
 ORGANIZATION_TASK = {
     "bind": True,
@@ -58,3 +59,9 @@ def send_weekly_digests() -> int:
 def send_organization_digest(self, organization_id: int) -> int:
     organization = Organization.objects.filter(pk=organization_id).first()
     return alerts.send_digest(organization=organization) if organization else 0
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
+def purge_activity() -> int:
+    """Beat: delete SCIM activity past each organization's retention, in batches."""
+    return activity_purge().deleted

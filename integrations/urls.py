@@ -6,6 +6,7 @@ app_name = "integrations"
 urlpatterns = [
     path("integrations/", views.integrations_index, name="index"),
     path("integrations/alerts/", views.alert_preferences, name="alert-preferences"),
+    path("integrations/retention/", views.activity_retention, name="activity-retention"),
     # One page per provider (integrations.providers); Okta's keeps its own name and address.
     path("integrations/okta/", views.provider_page, {"provider": "okta"}, name="okta"),
     path(

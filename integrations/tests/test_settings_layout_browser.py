@@ -107,6 +107,7 @@ def pages(transactional_db, monkeypatch, settings):
         "audit-trail": reverse("audit:trail"),
         "integrations": reverse("integrations:index"),
         "alert-preferences": reverse("integrations:alert-preferences"),
+        "activity-retention": reverse("integrations:activity-retention"),
         "okta": reverse("integrations:okta"),
         "provider-entra": reverse("integrations:provider", args=["entra"]),
         "connection-form-scim": reverse("integrations:provider-connection-create", args=["scim"]),

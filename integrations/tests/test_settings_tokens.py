@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations import selectors, services
-from integrations.models import ConnectionToken
 from integrations.tests.conftest import ScimClient
 from integrations.tests.settings_helpers import make_connection
 
@@ -92,14 +91,21 @@ def test_guided_rotation_waits_for_the_new_token_then_offers_to_revoke_the_old(a
     assert "has not been used yet" not in page and "other live token keeps working" in page
 
 
-def test_an_expired_token_is_refused(client, created):
+def test_an_expired_token_is_refused(client, created, monkeypatch):
     connection = created.connection
-    token = connection.tokens.get()
-    scim = ScimClient(client, connection, created.plaintext_token)
-    assert scim.get("/Users").status_code == 200
-    ConnectionToken.objects.filter(pk=token.pk).update(
-        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    issued = services.token_issue(
+        connection=connection, expires_at=timezone.now() + datetime.timedelta(hours=1)
     )
+    scim = ScimClient(client, connection, issued.plaintext)
+    assert scim.get("/Users").status_code == 200  # verified, and remembered by the worker with Redis
+    later = timezone.now() + datetime.timedelta(hours=2)
+
+    class Later:
+        @staticmethod
+        def now():
+            return later
+
+    monkeypatch.setattr("integrations.models.timezone", Later)
     assert scim.get("/Users").status_code == 401
 
 

@@ -12,11 +12,13 @@ from .connections import (
     token_revoke,
 )
 from .credentials import credentials
+from .retention import activity_retention
 
 __all__ = [
     "activity_detail",
     "alert_preferences",
     "activity_export",
+    "activity_retention",
     "connection_create",
     "connection_delete",
     "connection_detail",

@@ -14,6 +14,7 @@ from .. import selectors, services
 from ..charts import activity_chart
 from ..forms import ActivityFilterForm, ConnectionForm, TokenForm
 from ..providers import PROVIDERS, Provider, provider_get
+from ..retention import retention_days
 from ..status import activity_summary
 from .common import integrations_view, provisioning_enabled_required
 from .credentials import hand_over
@@ -34,7 +35,12 @@ def integrations_index(request):
     organization = request.employee.organization
     counts = Counter(selectors.connection_list(organization=organization).values_list("provider", flat=True))
     tiles = [(provider, counts.get(provider.slug, 0)) for provider in PROVIDERS.values()]
-    return render(request, "integrations/index.html", {"organization": organization, "tiles": tiles})
+    context = {
+        "organization": organization,
+        "tiles": tiles,
+        "retention_days": retention_days(organization=organization),
+    }
+    return render(request, "integrations/index.html", context)
 
 
 @integrations_view
