@@ -50,6 +50,13 @@ class OrganizationAdmin(admin.ModelAdmin):
                 )
         organization_access_changed.send(sender=Organization, organization_ids=[obj.pk])
 
+    def history_view(self, request, object_id, extra_context=None):
+        # Django's own history names the account by its username, which for portal accounts is
+        # an opaque "e-<uuid>": the audit trail above it names the person.
+        organization = Organization.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        events = organization.audit_events.all()[:50] if organization else []
+        return super().history_view(request, object_id, {**(extra_context or {}), "audit_events": events})
+
     @admin.display(description="integration flag history")
     def integration_flag_history(self, organization: Organization) -> str:
         events = organization.audit_events.filter(

@@ -249,3 +249,14 @@ def test_support_staff_read_the_trail_in_django_admin_read_only(support_client, 
     assert acme_admin.email in listing and "Created a connection" in listing
     assert support_client.get(reverse("admin:audit_auditevent_change", args=[event.pk])).status_code == 200
     assert support_client.post(reverse("admin:audit_auditevent_delete", args=[event.pk])).status_code == 403
+
+
+def test_django_admin_history_names_the_person_who_toggled_the_flag(support_client, acme):
+    change = reverse("admin:employees_organization_change", args=[acme.pk])
+    support_client.post(change, organization_form(acme, provisioning_enabled=False))
+    history = support_client.get(reverse("admin:employees_organization_history", args=[acme.pk]))
+    body = history.content.decode()
+    trail = body.split('id="audit-trail"')[1].split("</table>")[0]
+    assert "Sam Support &lt;sam.support@portal.example&gt;" in trail
+    assert "Turned the identity-provider integration off" in trail
+    assert "e-5f0c8e0a9b3d4c1e" not in trail

@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from audit.services import audit_record
 from employees.models import Employee
@@ -196,6 +196,14 @@ def test_no_page_scrolls_sideways_and_activity_cells_stay_in_view(pages, live_se
             page.screenshot(path=str(SCREENSHOTS / f"credentials-{width}.png"), full_page=True)
             if (sideways := overflow(page)) > 0:
                 problems.append(f"credentials: scrolls {sideways}px sideways: {widest(page)}")
+            # Defect 3: Back from the connection page finds the token gone, not a re-POST or a
+            # cache miss; so does a reload.
+            page.get_by_role("link", name="Go to the connection").click()
+            page.go_back()
+            expect(page.get_by_text("This token was shown once; generate a new one")).to_be_visible()
+            assert page.locator("#token").count() == 0
+            page.reload()
+            expect(page.get_by_text("This token was shown once; generate a new one")).to_be_visible()
             assert problems == []
         finally:
             browser.close()
