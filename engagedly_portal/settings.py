@@ -8,6 +8,7 @@ SECRET_KEY and DEBUG=0 (see .env.example for every variable).
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "employees",
     "integrations",
     "api",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +279,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep that waited longer than its interval is superseded by the next one.
         "options": {"expires": BACKGROUND_SWEEP_INTERVAL_SECONDS},
     },
+    # Integration alerts (integrations/alerts.py): checked every few minutes; each alert is
+    # claimed in the database, so a late or doubled beat sends nothing twice.
+    "check-integration-alerts": {
+        "task": "integrations.tasks.check_alerts",
+        "schedule": env_float("ALERT_CHECK_INTERVAL_SECONDS", 300.0),
+        "options": {"expires": env_float("ALERT_CHECK_INTERVAL_SECONDS", 300.0)},
+    },
+    # SCIM activity older than each organization's retention goes, in batches (integrations/retention.py).
+    "purge-scim-activity": {
+        "task": "integrations.tasks.purge_activity",
+        "schedule": env_float("SCIM_ACTIVITY_PURGE_INTERVAL_SECONDS", 3600.0),
+        "options": {"expires": env_float("SCIM_ACTIVITY_PURGE_INTERVAL_SECONDS", 3600.0)},
+    },
+    "send-weekly-integration-digests": {
+        "task": "integrations.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
 }
 
 # Health of the background work (engagedly_portal/health.py). Workers record a heartbeat this
@@ -292,6 +311,23 @@ HEALTH_MAX_DUE_SECONDS = env_float("HEALTH_MAX_DUE_SECONDS", 60.0)
 HEALTH_PROBE_TOKEN = env_str("HEALTH_PROBE_TOKEN", "")
 HEALTH_PROBE_NETWORKS = env_networks("HEALTH_PROBE_NETWORKS", "127.0.0.1/32,::1/128")
 
+# Email (alerts and digests, integrations/alerts.py). Without EMAIL_HOST, emails go to the console.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Engagedly <no-reply@localhost>")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS and EMAIL_USE_SSL.")
+
 # SCIM
 SCIM_RATE_LIMIT_PER_MINUTE = env_int("SCIM_RATE_LIMIT_PER_MINUTE", 6000)
 SCIM_MAX_PAGE_SIZE = env_int("SCIM_MAX_PAGE_SIZE", 200)
@@ -302,6 +338,11 @@ SCIM_RETRY_AFTER_SECONDS = env_int("SCIM_RETRY_AFTER_SECONDS", 5)
 SCIM_TOKEN_CACHE_SECONDS = env_int("SCIM_TOKEN_CACHE_SECONDS", 60)
 # Activity records are written in batches this often (integrations/activity_log.py).
 SCIM_ACTIVITY_FLUSH_SECONDS = env_float("SCIM_ACTIVITY_FLUSH_SECONDS", 0.25)
+# The activity record is kept this many days unless an organization chooses otherwise (7-730),
+# and purged by beat in batches of SCIM_ACTIVITY_PURGE_BATCH_SIZE rows, each its own transaction.
+SCIM_ACTIVITY_RETENTION_DAYS = env_int("SCIM_ACTIVITY_RETENTION_DAYS", 90)
+SCIM_ACTIVITY_PURGE_BATCH_SIZE = env_int("SCIM_ACTIVITY_PURGE_BATCH_SIZE", 5000)
+SCIM_ACTIVITY_PURGE_MAX_BATCHES = env_int("SCIM_ACTIVITY_PURGE_MAX_BATCHES", 1000)
 SCIM_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCIM_MAX_BODY_BYTES * 2
 

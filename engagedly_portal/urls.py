@@ -21,5 +21,6 @@ urlpatterns = [
     path("settings/", include("employees.settings_urls")),
     path("settings/", include("integrations.urls")),
     path("profile/api-keys/", include("api.profile_urls")),
+    path("settings/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

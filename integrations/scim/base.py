@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from scim2_models import Context, ResponseParameters
 
 from . import backend, schemas
-from .activity import mask_emails, outcome_for
+from .activity import mask_emails, outcome_for, subject_fields
 from .auth import rate_limit_check, token_from_header, unauthorized
 from .errors import ScimError, error_response, scim_response
 from .parsing import json_body, resource_load
@@ -44,6 +44,9 @@ class ScimView(View):
     """
 
     operation = "other"
+    # What a method attempts, known before the token is checked: a POST /Users refused at
+    # authentication is still recorded as the create it tried to be, not as a lookup.
+    operations: dict[str, str] = {}
     requires_auth = True
 
     @classmethod
@@ -56,9 +59,10 @@ class ScimView(View):
         self.scope = None
         self.database_failed = False
         self.activity = {
-            "operation": self.operation,
+            "operation": self.operations.get(request.method.lower(), self.operation),
             "resource_id": kwargs.get("pk", ""),
             "employee_id": None,
+            "user_name": "",
         }
         try:
             handler = self.initial(request, kwargs.get("public_id", ""))
@@ -136,6 +140,7 @@ class ScimView(View):
                 resource_id=str(self.activity["resource_id"] or "")[:64],
                 employee_id=self.activity["employee_id"],
                 detail=self.activity.get("detail", ""),
+                **subject_fields(self.activity["user_name"]),
                 duration_ms=int((time.monotonic() - started) * 1000),
             )
         except Exception:

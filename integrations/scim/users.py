@@ -3,11 +3,12 @@
 from scim2_models import Context
 
 from . import backend, mapping
+from .activity import user_name_in_body, user_name_in_filter
 from .base import ResourceListView, ScimView, resource_response
 from .errors import scim_response
 from .parsing import normalise_user_body, resource_load, resource_parse
 from .patch import patch_active_only, patch_apply
-from .queries import query_from_search
+from .queries import query_from_params, query_from_search, query_params
 from .schemas import ScimUser
 
 
@@ -37,12 +38,16 @@ def _record(view, outcome):
 class UserListView(ResourceListView):
     model = ScimUser
     operation = "lookup"
+    operations = {"post": "create"}
 
     def get(self, request, public_id):
-        return self.list_response(backend.user_list, mapping.user_render)
+        params = query_params(request)
+        self.activity["user_name"] = user_name_in_filter(params.get("filter", ""))
+        return self.list_response(backend.user_list, mapping.user_render, query_from_params(params))
 
     def post(self, request, public_id):
-        self.activity["operation"] = "create"
+        # Kept before validation, so a refused create can still be traced to the person.
+        self.activity["user_name"] = user_name_in_body(self.body)
         fields, active = _user_body(self.body, active=True, context=Context.RESOURCE_CREATION_REQUEST)
         outcome = backend.user_create(self.scope, fields=fields, active=active)
         _record(self, outcome)
@@ -62,6 +67,7 @@ class UserSearchView(ResourceListView):
 
 class UserDetailView(ScimView):
     operation = "lookup"
+    operations = {"put": "update", "patch": "update", "delete": "deactivate"}
 
     def get(self, request, public_id, pk):
         employee = backend.user_get(self.scope, pk=pk)
@@ -92,13 +98,11 @@ class UserDetailView(ScimView):
         return self._update(request, pk, change)
 
     def _update(self, request, pk, change):
-        self.activity["operation"] = "update"
         outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
         _record(self, outcome)
         return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=self.base_url))
 
     def delete(self, request, public_id, pk):
-        self.activity["operation"] = "deactivate"
         outcome = backend.user_delete(self.scope, pk=pk, if_match=self.if_match())
         _record(self, outcome)
         return scim_response(None, status=204)

@@ -24,6 +24,8 @@ def connection_urls(connection: Connection) -> list[tuple[str, str]]:
     revoke = reverse("integrations:token-revoke", args=[connection.pk, token.pk])
     return [
         ("get", detail),
+        ("get", reverse("integrations:credentials", args=[connection.pk, token.pk])),
+        ("get", reverse("integrations:activity-export", args=[connection.pk])),
         ("get", delete),
         ("post", delete),
         ("post", token_create),
@@ -116,7 +118,7 @@ def test_forms_are_csrf_protected(acme_admin, acme_connection):
     response = client.post(
         reverse("integrations:connection-create"), {"name": "With token", "csrfmiddlewaretoken": csrf}
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert Connection.objects.filter(name="With token").exists()
 
 
