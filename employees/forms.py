@@ -114,10 +114,22 @@ class OrganizationSettingsForm(forms.Form):
         help_text="Applies to deactivations from now on, whether made here or by your identity provider.",
     )
 
+    invite_on_provisioning = forms.BooleanField(
+        label="Invite people when your identity provider provisions them",
+        required=False,
+        help_text="Each new employee gets an email with a link to set a password. Not sent when your "
+        "organization requires single sign-on.",
+    )
+
     @classmethod
     def for_organization(cls, data, *, organization: Organization) -> "OrganizationSettingsForm":
         initial = {
             "name": organization.name,
             "direct_reports_on_deactivation": organization.direct_reports_on_deactivation,
+            "invite_on_provisioning": organization.invite_on_provisioning,
         }
         return cls(data, initial=initial)
+
+
+class ForgotPasswordForm(forms.Form):
+    email = forms.EmailField(label="Work email", max_length=254)

@@ -123,3 +123,28 @@ def employee_unresolved_manager_links(*, organization: Organization) -> QuerySet
     return Employee.objects.filter(
         organization=organization, manager_link=Employee.ManagerLink.UNRESOLVED
     ).order_by("email")
+
+
+def employee_for_email(*, pk: int) -> Employee | None:
+    """An employee with their organization and login account, for an account email."""
+    return Employee.objects.select_related("organization", "user").filter(pk=pk).first()
+
+
+def employee_for_password_link(*, user_id: int) -> Employee | None:
+    """The employee a set-password link belongs to (the link names their login account)."""
+    return Employee.objects.select_related("organization", "user").filter(user_id=user_id).first()
+
+
+def employees_signing_in_as(*, email: str) -> list[Employee]:
+    """Active employees with this email, in every organization (emails are unique per organization)."""
+    return list(
+        Employee.objects.select_related("organization", "user").filter(
+            email__iexact=email.strip(), status=Employee.Status.ACTIVE
+        )[:20]
+    )
+
+
+def sign_in_event_list(*, organization: Organization):
+    from .models import SignInEvent
+
+    return SignInEvent.objects.filter(organization=organization).select_related("employee")

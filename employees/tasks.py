@@ -164,3 +164,30 @@ def _coalesced_publish(task, kind: str, organization_id: int, countdown: float) 
     added = redis_call(lambda: cache.add(key, 1, RUN_MARK_TTL), None, "mark a queued run")
     if added and not _publish(task, organization_id, countdown=countdown):
         _run_unmark(kind, organization_id)  # the next write tries again
+
+
+@shared_task(**RETRY_POLICY)
+def send_account_email(self, employee_id: int, kind: str, base_url: str) -> bool:
+    """An invitation or password-reset email; SMTP failures are retried with backoff."""
+    from .emails import account_email_send
+
+    employee = selectors.employee_for_email(pk=employee_id)
+    if employee is None:
+        return False
+    return account_email_send(employee=employee, kind=kind, base_url=base_url)
+
+
+def enqueue_account_email(employee_id: int, kind: str, base_url: str) -> bool:
+    """Queue an account email; when the broker does not answer it is not sent (the admin can
+    invite again, the person can ask for another reset link) and the request still succeeds."""
+
+    def publish() -> bool:
+        send_account_email.apply_async((employee_id, kind, base_url))
+        return True
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return _without_redis(publish)
+    published = redis_call(publish, False, "publish send_account_email")
+    if not published:
+        logger.warning("Could not enqueue the %s email for employee %s.", kind, employee_id)
+    return published

@@ -4,9 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
+from .account_views import request_origin
 from .decorators import employee_required, org_admin_required
 from .forms import EmployeeForm, OrganizationSettingsForm
 from .models import Employee
@@ -140,3 +141,32 @@ def settings_general(request):
             messages.success(request, "Organization settings saved.")
             return redirect("settings:general")
     return render(request, "employees/settings_general.html", {"form": form})
+
+
+@require_POST
+@login_required
+@employee_required
+@org_admin_required
+def invite(request, pk: int):
+    """Invite (or invite again) one employee to set a password."""
+    employee = selectors.employee_get(organization=request.employee.organization, pk=pk)
+    if services.employee_invite(employee=employee, base_url=request_origin(request)):
+        messages.success(request, f"Invitation sent to {employee.email}.")
+    else:
+        messages.error(
+            request, f"{employee.full_name} cannot be invited: inactive, or signs in with single sign-on."
+        )
+    return redirect("employees:detail", pk=employee.pk)
+
+
+@require_POST
+@login_required
+@employee_required
+@org_admin_required
+def invite_all(request):
+    """Invite every active employee who has no password yet."""
+    count = services.employees_invite(
+        organization=request.employee.organization, base_url=request_origin(request)
+    )
+    messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
+    return redirect("employees:directory")

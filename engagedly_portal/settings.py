@@ -6,6 +6,7 @@ SECRET_KEY and DEBUG=0 (see .env.example for every variable).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -79,8 +80,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "employees",
     "integrations",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +98,8 @@ MIDDLEWARE = [
     "employees.middleware.DeactivatedEmployeeLogoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "engagedly_portal.urls"
@@ -134,6 +139,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: django-axes refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "employees.backends.EmployeeEmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -142,6 +149,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Invitation and password-reset links (Django's token machinery) expire after this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_LINK_HOURS", 72) * 3600
+
+# Brute-force protection on password sign-in (django-axes): after SIGN_IN_FAILURE_LIMIT failures
+# an account (by email) or a client address is locked out for SIGN_IN_LOCKOUT_MINUTES; a
+# successful sign-in clears the account's count.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "sso.sign_in.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Fernet key for SSO secrets at rest (sso/crypto.py); empty: derived from SECRET_KEY.
+SSO_ENCRYPTION_KEY = env_str("SSO_ENCRYPTION_KEY", "")
+
+# Email: the console in development, SMTP from the environment in production, locmem in tests.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Engagedly <no-reply@localhost>")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "employees:directory"
 LOGOUT_REDIRECT_URL = "login"
@@ -264,6 +303,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every attempt at INFO; the portal records sign-in events itself.
+        "axes": {"level": "WARNING"},
         # In-process tasks (no Redis) would log every task run, and kombu would warn about the
         # in-memory broker it never uses; keep `make run`'s output to what a person needs.
         **(

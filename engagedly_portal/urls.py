@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from employees.health import background_health
+from sso.views.sign_in import sign_in
 
 urlpatterns = [
     # First: identity providers' calls are most of the traffic, and resolving stops at the first match.
@@ -12,7 +13,9 @@ urlpatterns = [
     path("healthz", lambda request: JsonResponse({"status": "ok"}), name="healthz"),
     path("healthz/background", background_health, name="background-health"),
     path("", RedirectView.as_view(pattern_name="employees:directory", permanent=False)),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", sign_in, name="login"),
+    path("accounts/", include("employees.account_urls")),
+    path("sso/", include("sso.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("employees/", include("employees.urls")),
     path("settings/", include("employees.settings_urls")),

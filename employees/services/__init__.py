@@ -3,7 +3,7 @@
 One module per concern; callers import this package and never a module of it.
 """
 
-from .accounts import employee_set_password
+from .accounts import employee_invite, employee_set_password, employees_invite, password_reset_request
 from .lifecycle import (
     DeactivationsOutcome,
     employee_apply_deactivation,
@@ -20,7 +20,7 @@ from .managers import (
     manager_check,
     organization_resolve_manager_links,
 )
-from .organizations import organization_create, organization_update
+from .organizations import organization_create, organization_set_sso_required, organization_update
 from .profiles import (
     PROFILE_FIELDS,
     EmployeeConflict,
@@ -31,6 +31,7 @@ from .profiles import (
     employee_set_roles,
     employee_update,
 )
+from .sign_in_events import sign_in_event_record
 from .teams import team_create, team_delete, team_set_members, team_update
 
 __all__ = [
@@ -48,14 +49,19 @@ __all__ = [
     "employee_provision",
     "employee_reactivate",
     "employee_set_manager",
+    "employee_invite",
     "employee_set_password",
     "employee_set_roles",
     "employee_update",
+    "employees_invite",
     "manager_check",
     "organization_apply_deactivations",
     "organization_create",
     "organization_resolve_manager_links",
+    "organization_set_sso_required",
     "organization_update",
+    "password_reset_request",
+    "sign_in_event_record",
     "team_create",
     "team_delete",
     "team_set_members",
