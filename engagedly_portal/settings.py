@@ -305,6 +305,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # django-axes logs every attempt at INFO; the portal records sign-in events itself.
         "axes": {"level": "WARNING"},
+        # pysaml2's schema loader announces each XML schema it loads.
+        "xmlschema": {"level": "WARNING"},
+        "saml2": {"level": "WARNING"},
         # In-process tasks (no Redis) would log every task run, and kombu would warn about the
         # in-memory broker it never uses; keep `make run`'s output to what a person needs.
         **(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("sso/", include("sso.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("employees/", include("employees.urls")),
+    path("settings/integrations/sso/", include("sso.settings_urls")),
     path("settings/", include("employees.settings_urls")),
     path("settings/", include("integrations.urls")),
     path("admin/", admin.site.urls),

@@ -86,3 +86,18 @@ class SeenAssertion(models.Model):
 
     def __str__(self) -> str:
         return self.assertion_id
+
+
+class PendingSamlRequest(models.Model):
+    """An AuthnRequest the portal sent and has not seen answered: the response's InResponseTo must
+    name one (pysaml2's "outstanding queries"). Kept in the database, not the session: the IdP's
+    POST to the ACS is cross-site, so the browser does not send a SameSite=Lax session cookie."""
+
+    request_id = models.CharField(max_length=100, unique=True)
+    configuration = models.ForeignKey(SsoConfiguration, on_delete=models.CASCADE, related_name="+")
+    next_url = models.CharField(max_length=1000, blank=True)
+    test = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.request_id

@@ -36,3 +36,20 @@ def sso_configuration_for_new_email(*, email: str) -> SsoConfiguration | None:
         if domain in configuration.domains
     ]
     return claims[0] if len(claims) == 1 else None
+
+
+def saml_request_pending(*, configuration: SsoConfiguration, request_id: str):
+    """The unanswered AuthnRequest with this id, sent for this configuration in the last 10 minutes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import PendingSamlRequest
+
+    if not request_id:
+        return None
+    return PendingSamlRequest.objects.filter(
+        configuration=configuration,
+        request_id=request_id,
+        created_at__gte=timezone.now() - timedelta(minutes=10),
+    ).first()

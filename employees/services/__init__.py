@@ -3,7 +3,13 @@
 One module per concern; callers import this package and never a module of it.
 """
 
-from .accounts import employee_invite, employee_set_password, employees_invite, password_reset_request
+from .accounts import (
+    employee_invite,
+    employee_login_account,
+    employee_set_password,
+    employees_invite,
+    password_reset_request,
+)
 from .lifecycle import (
     DeactivationsOutcome,
     employee_apply_deactivation,
@@ -44,6 +50,7 @@ __all__ = [
     "employee_create",
     "employee_deactivate",
     "employee_lock",
+    "employee_login_account",
     "employee_provider_delete",
     "employee_provider_update",
     "employee_provision",

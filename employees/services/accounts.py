@@ -50,8 +50,10 @@ def employee_set_password(*, employee: Employee, password: str) -> Employee:
     return employee
 
 
-def _ensure_account(employee: Employee) -> Employee:
-    """The employee's login account, created without a usable password if they have none."""
+@transaction.atomic
+def employee_login_account(*, employee: Employee) -> Employee:
+    """The employee with their login account, created without a usable password if they have none
+    (single sign-on and invitations need an account; a password may never be set)."""
     locked = Employee.objects.select_for_update().only("pk", "user_id", "status").get(pk=employee.pk)
     if locked.user_id is None:
         user = _new_account(password=None, is_active=locked.status == Employee.Status.ACTIVE)
@@ -76,7 +78,7 @@ def employee_invite(*, employee: Employee, base_url: str) -> bool:
 
     if not employee.is_active or not employee.may_use_password:
         return False
-    employee = _ensure_account(employee)
+    employee = employee_login_account(employee=employee)
     now = timezone.now()
     Employee.objects.filter(pk=employee.pk).update(invited_at=now)
     employee.invited_at = now
