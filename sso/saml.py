@@ -226,12 +226,16 @@ def _reason(exc: Exception) -> str:
         "SignatureError": "its signature does not verify",
         "IncorrectlySigned": "its signature does not verify",
         "MissingSignature": "it is not signed",
-        "ResponseLifetimeExceed": "it has expired",
-        "ToEarly": "it is not valid yet",
+        "ResponseLifetimeExceed": "it has expired (outside its validity window)",
+        "ToEarly": "it is not valid yet (outside its validity window)",
         "UnsolicitedResponse": "it answers a sign-in that was not started here",
         "StatusError": "the identity provider reported an error",
         "VerificationError": "it does not verify",
     }
+    if text == "Condition not OK":  # pysaml2: NotBefore / NotOnOrAfter make no valid window now
+        return "it is outside its validity window (expired or not yet valid)"
+    if "Signature missing" in text:
+        return "it is not signed"
     if name in reasons:
         return reasons[name]
     if "AudienceRestrictions" in text:

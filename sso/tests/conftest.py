@@ -1,5 +1,7 @@
+import re
 import secrets
-from urllib.parse import parse_qsl, urlsplit
+from html import unescape
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -73,3 +75,60 @@ def oidc_sign_in(client, configuration, email: str, *, query: str = ""):
     assert answer.status_code == 302, answer.text
     callback = urlsplit(answer.headers["location"])
     return client.get(f"{callback.path}?{callback.query}")
+
+
+def saml_configure(idp, organization: Organization, client, *, origin="http://testserver", **options):
+    """Save the organization's SAML settings from the IdP's metadata URL, and register the portal
+    (its metadata, as served over HTTP) with the IdP."""
+    configuration = settings_services.sso_configuration_save(
+        organization=organization,
+        provider=options.pop("provider", "okta"),
+        protocol="saml",
+        enabled=options.pop("enabled", True),
+        sso_required=options.pop("sso_required", False),
+        break_glass=options.pop("break_glass", []),
+        saml_idp_metadata_url=f"{idp.url}/metadata",
+        **options,
+    )
+    metadata_path = f"/sso/{configuration.public_id}/saml/metadata/"
+    if origin == "http://testserver":
+        metadata = client.get(metadata_path).content.decode()
+    else:
+        metadata = httpx.get(origin + metadata_path, timeout=10).text
+    idp.admin("/_test/sp", {"metadata": metadata})
+    return configuration
+
+
+POSTED_FIELD = re.compile(r'name="(SAMLResponse|RelayState)"\s+value="([^"]*)"')
+FORM_ACTION = re.compile(r'action="([^"]+)"')
+
+
+def saml_posted_form(html: str) -> tuple[str, dict]:
+    """The IdP's auto-posting form: where it posts, and what."""
+    action = unescape(FORM_ACTION.search(html).group(1))
+    return urlsplit(action).path, {name: unescape(value) for name, value in POSTED_FIELD.findall(html)}
+
+
+def saml_idp_answer(client, configuration, email: str, *, query: str = ""):
+    """SP-initiated up to the IdP's answer: (ACS path, posted fields), not yet posted."""
+    start = client.get(f"/sso/{configuration.public_id}/start/{query}")
+    assert start.status_code == 302, start.content
+    location = start["Location"]
+    fields = dict(parse_qsl(urlsplit(location).query))
+    answer = httpx.post(location.split("?")[0], data={**fields, "idp_email": email}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return saml_posted_form(answer.text)
+
+
+def saml_sign_in(client, configuration, email: str, *, query: str = ""):
+    path, fields = saml_idp_answer(client, configuration, email, query=query)
+    return client.post(path, fields)
+
+
+def saml_idp_initiated_answer(idp, configuration, email: str, *, origin="http://testserver"):
+    entity_id = f"{origin}/sso/{configuration.public_id}/saml/metadata/"
+    answer = httpx.post(
+        f"{idp.url}/idp-init?{urlencode({'sp': entity_id})}", data={"idp_email": email}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    return saml_posted_form(answer.text)

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.authn_context import PASSWORD
-from saml2.config import IdPConfig
+from saml2.config import IdPConfig, SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_EMAILADDRESS, NameID
 from saml2.server import Server
@@ -63,6 +63,27 @@ def keypair(name: str) -> tuple[str, str]:
 
 
 KEYS = {"published": keypair("idp"), "stranger": keypair("stranger")}
+OTHER_SP = "https://someone-else.example/sp"
+
+
+def other_sp_metadata() -> str:
+    """A service provider the IdP also knows, so a response can be addressed to its audience."""
+    config = SPConfig()
+    config.load(
+        {
+            "entityid": OTHER_SP,
+            "service": {
+                "sp": {
+                    "endpoints": {
+                        "assertion_consumer_service": [
+                            ("https://someone-else.example/acs", BINDING_HTTP_POST)
+                        ]
+                    }
+                }
+            },
+        }
+    )
+    return create_metadata_string(None, config=config, valid=None).decode()
 
 
 def server(keys: str = "published", lifetime_minutes: int = 5) -> Server:
@@ -90,7 +111,7 @@ def server(keys: str = "published", lifetime_minutes: int = 5) -> Server:
                     "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
                 }
             },
-            "metadata": {"inline": list(state["sps"])} if state["sps"] else {},
+            "metadata": {"inline": [other_sp_metadata(), *state["sps"]]},
         }
     )
     return Server(config=config)
@@ -113,7 +134,7 @@ def respond(user: dict, *, in_response_to, destination, sp_entity_id, relay_stat
             },
             in_response_to=in_response_to,
             destination=destination,
-            sp_entity_id="https://someone-else.example/sp" if mode == "wrong_audience" else sp_entity_id,
+            sp_entity_id=OTHER_SP if mode == "wrong_audience" else sp_entity_id,
             name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=user["email"]),
             authn={"class_ref": PASSWORD, "authn_auth": state["base"]},
             sign_response=signed,
