@@ -31,7 +31,7 @@ state = {"clients": {}, "users": {}, "codes": {}, "mode": "ok", "issuer": ""}
 app = Flask(__name__)
 
 LOGIN_PAGE = """<!doctype html><html lang="en"><head><title>Test IdP sign-in</title></head><body>
-<h1>Test IdP</h1><form method="post">{hidden}
+<h1>Test IdP</h1><form method="post" action="/authorize">{hidden}
 <label for="email">IdP username</label><input id="email" name="idp_email" type="email">
 <button type="submit">Sign in to the IdP</button></form></body></html>"""
 
