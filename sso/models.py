@@ -58,6 +58,13 @@ class SsoConfiguration(models.Model):
         return [d.strip().lower().lstrip("@") for d in self.email_domains.split(",") if d.strip()]
 
     @property
+    def is_ready(self) -> bool:
+        """Filled in enough to try a sign-in (the settings page's Test sign-in)."""
+        if self.protocol == self.Protocol.SAML:
+            return bool(self.saml_idp_metadata_xml and self.saml_sp_certificate)
+        return bool(self.oidc_issuer and self.oidc_client_id and self.has_client_secret)
+
+    @property
     def has_client_secret(self) -> bool:
         return bool(self.oidc_client_secret_encrypted)
 

@@ -95,3 +95,10 @@ def sso_configuration_save(
         organization=organization, required=enabled and sso_required
     )
     return configuration
+
+
+def sso_configuration_start(*, organization: Organization) -> SsoConfiguration:
+    """An organization's single sign-on, off until an admin fills it in (the portal's values,
+    such as the redirect URI, exist from here on)."""
+    configuration, _ = SsoConfiguration.objects.get_or_create(organization=organization)
+    return configuration

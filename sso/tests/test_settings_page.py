@@ -100,3 +100,17 @@ def test_outsiders_break_glass_choices_are_refused(admin_client, oidc_idp, outsi
     response = admin_client.post(URL, oidc_form(oidc_idp, enabled="on", break_glass=[str(outsider_admin.pk)]))
     assert response.status_code == 200
     assert not Employee.objects.get(pk=outsider_admin.pk).password_sign_in_allowed
+
+
+def test_the_demo_organization_shows_its_sso_settings(client, db, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DEMO_PASSWORD", "Demo-pass-123")
+    call_command("seed_demo", stdout=io.StringIO())
+    admin = Employee.objects.get(email="admin@acme.example")
+    page = signed_in(client, admin).get(URL).content.decode()
+    configuration = SsoConfiguration.objects.get(organization__slug="acme")
+    assert f"http://testserver/sso/{configuration.public_id}/oidc/callback/" in page
+    assert 'id="test-sign-in"' not in page  # nothing to test until the provider's values are in
