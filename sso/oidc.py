@@ -16,6 +16,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from engagedly_portal.optional_redis import redis_call
+
 from .identity import Identity, SsoRefused
 from .models import SsoConfiguration
 
@@ -23,6 +25,16 @@ HTTP_TIMEOUT = 5
 METADATA_CACHE_SECONDS = 3600
 SIGNING_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 CLOCK_LEEWAY_SECONDS = 60
+
+
+# The provider's documents are cached (the Redis cache when there is one); when Redis does not
+# answer, a sign-in reads them from the provider instead of failing.
+def _cached(key: str):
+    return redis_call(lambda: cache.get(key), None, "read an OIDC document")
+
+
+def _cache(key: str, value) -> None:
+    redis_call(lambda: cache.set(key, value, METADATA_CACHE_SECONDS), None, "cache an OIDC document")
 
 
 def _get_json(url: str) -> dict:
@@ -43,7 +55,7 @@ def provider_metadata(issuer: str, *, fresh: bool = False) -> dict:
     """The provider's discovery document, checked to name the configured issuer (OIDC Discovery §4.3)."""
     check_issuer_url(issuer)
     key = f"sso:oidc-metadata:{issuer}"
-    metadata = None if fresh else cache.get(key)
+    metadata = None if fresh else _cached(key)
     if metadata is None:
         metadata = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
         if metadata.get("issuer") != issuer.rstrip("/") and metadata.get("issuer") != issuer:
@@ -51,16 +63,16 @@ def provider_metadata(issuer: str, *, fresh: bool = False) -> dict:
         for endpoint in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
             if not isinstance(metadata.get(endpoint), str) or not is_secure_transport(metadata[endpoint]):
                 raise SsoRefused(f"The provider's discovery document lacks a usable {endpoint}.")
-        cache.set(key, metadata, METADATA_CACHE_SECONDS)
+        _cache(key, metadata)
     return metadata
 
 
 def _signing_keys(metadata: dict, *, fresh: bool = False) -> KeySet:
     key = f"sso:oidc-jwks:{metadata['jwks_uri']}"
-    keys = None if fresh else cache.get(key)
+    keys = None if fresh else _cached(key)
     if keys is None:
         keys = _get_json(metadata["jwks_uri"])
-        cache.set(key, keys, METADATA_CACHE_SECONDS)
+        _cache(key, keys)
     try:
         return KeySet.import_key_set(keys)
     except (JoseError, ValueError, TypeError, KeyError) as exc:
