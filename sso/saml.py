@@ -230,6 +230,8 @@ def _reason(exc: Exception) -> str:
         "ToEarly": "it is not valid yet (outside its validity window)",
         "UnsolicitedResponse": "it answers a sign-in that was not started here",
         "StatusError": "the identity provider reported an error",
+        # pysaml2 finds no key for the response's Issuer in this organization's IdP metadata.
+        "MissingKey": "it comes from another identity provider (issuer)",
         "VerificationError": "it does not verify",
     }
     if text == "Condition not OK":  # pysaml2: NotBefore / NotOnOrAfter make no valid window now

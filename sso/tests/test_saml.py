@@ -63,6 +63,7 @@ def test_the_portal_publishes_its_metadata(client, acme_saml):
     ("mode", "reason"),
     [
         ("wrong_audience", "audience"),
+        ("wrong_issuer", "another identity provider"),
         ("expired", "validity window"),
         ("unsigned", "not signed"),
         ("wrong_key", "signature"),

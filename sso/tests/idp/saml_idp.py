@@ -86,13 +86,13 @@ def other_sp_metadata() -> str:
     return create_metadata_string(None, config=config, valid=None).decode()
 
 
-def server(keys: str = "published", lifetime_minutes: int = 5) -> Server:
+def server(keys: str = "published", lifetime_minutes: int = 5, entity_id: str = "") -> Server:
     key_file, cert_file = KEYS[keys]
     base = state["base"]
     config = IdPConfig()
     config.load(
         {
-            "entityid": f"{base}/metadata",
+            "entityid": entity_id or f"{base}/metadata",
             "xmlsec_binary": shutil.which("xmlsec1"),
             "key_file": key_file,
             "cert_file": cert_file,
@@ -123,6 +123,8 @@ def respond(user: dict, *, in_response_to, destination, sp_entity_id, relay_stat
     idp = server(
         keys="stranger" if mode == "wrong_key" else "published",
         lifetime_minutes=-10 if mode == "expired" else 5,
+        # Another IdP's name on a response signed with this IdP's own (published) key.
+        entity_id="https://other-idp.example/metadata" if mode == "wrong_issuer" else "",
     )
     signed = mode != "unsigned"
     xml = str(
