@@ -168,7 +168,9 @@ SSO_ENCRYPTION_KEY = env_str("SSO_ENCRYPTION_KEY", "")
 
 # Email: the console in development, SMTP from the environment in production, locmem in tests.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

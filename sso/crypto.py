@@ -11,6 +11,7 @@ import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _fernet() -> Fernet:
@@ -18,7 +19,12 @@ def _fernet() -> Fernet:
     if not key:
         digest = hashlib.sha256(b"engagedly-sso-secrets:" + settings.SECRET_KEY.encode()).digest()
         key = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(key)
+    try:
+        return Fernet(key)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "SSO_ENCRYPTION_KEY must be a Fernet key (32 url-safe base64 bytes)."
+        ) from exc
 
 
 def encrypt(plaintext: str) -> str:

@@ -114,3 +114,35 @@ def test_the_demo_organization_shows_its_sso_settings(client, db, monkeypatch):
     configuration = SsoConfiguration.objects.get(organization__slug="acme")
     assert f"http://testserver/sso/{configuration.public_id}/oidc/callback/" in page
     assert 'id="test-sign-in"' not in page  # nothing to test until the provider's values are in
+
+
+def test_saml_settings_show_the_portals_values_and_read_the_idp_metadata(admin_client, acme, saml_idp):
+    import httpx
+
+    response = admin_client.post(
+        URL, {"provider": "okta", "protocol": "saml", "saml_idp_metadata_url": f"{saml_idp.url}/metadata"}
+    )
+    assert response.status_code == 302, response.content
+    configuration = SsoConfiguration.objects.get(organization=acme)
+    assert "EntityDescriptor" in configuration.saml_idp_metadata_xml
+    assert "PRIVATE KEY" not in configuration.saml_sp_private_key_encrypted
+    assert "BEGIN PRIVATE KEY" in configuration.sp_private_key()
+    page = admin_client.get(URL).content.decode()
+    base = f"http://testserver/sso/{configuration.public_id}/saml"
+    for value in (f"{base}/acs/", f"{base}/metadata/", "BEGIN CERTIFICATE"):
+        assert value in page
+    assert "PRIVATE KEY" not in page
+    assert 'id="test-sign-in"' in page
+
+    # Pasted XML works as well as a URL; something that is not SAML metadata is a form error.
+    pasted = httpx.get(f"{saml_idp.url}/metadata").text
+    ok = admin_client.post(URL, {"provider": "entra", "protocol": "saml", "saml_idp_metadata_xml": pasted})
+    assert ok.status_code == 302
+    bad = admin_client.post(
+        URL, {"provider": "entra", "protocol": "saml", "saml_idp_metadata_xml": "<nope/>"}
+    )
+    assert bad.status_code == 200
+    assert (
+        b"could not be read as SAML 2.0 metadata" in bad.content
+        or b"exactly one identity provider" in bad.content
+    )
