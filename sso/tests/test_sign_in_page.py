@@ -23,7 +23,7 @@ def test_without_sso_required_a_person_with_a_password_chooses(client, acme, acm
     assert response.status_code == 200
     body = response.content.decode()
     assert 'name="password"' in body
-    assert f"/sso/{configuration.public_id}/start/" in body
+    assert f"/sso/{configuration.public_id}/start/?login_hint=plain%40acme.example" in body
 
 
 def test_a_person_without_a_password_goes_straight_to_sso(client, acme, oidc_idp):

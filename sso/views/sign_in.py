@@ -34,7 +34,7 @@ def sso_start_url(configuration, *, email: str = "", next_url: str = "") -> str:
 def _render(request, *, form, step: str, next_url: str, route=None, status=200):
     context = {"form": form, "step": step, "next": next_url, "route": route}
     if route is not None and route.sso is not None:
-        context["sso_url"] = sso_start_url(route.sso, email=form.data.get("username", ""), next_url=next_url)
+        context["sso_url"] = sso_start_url(route.sso, email=form["username"].value() or "", next_url=next_url)
     return render(request, "registration/login.html", context, status=status)
 
 
