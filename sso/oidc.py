@@ -119,11 +119,20 @@ def identity_from_callback(
     claims = verified_claims(configuration, metadata, id_token, nonce=nonce)
     return Identity(
         subject=str(claims["sub"]),
-        email=str(claims.get("email") or ""),
+        email=_email(claims),
         first_name=str(claims.get("given_name") or ""),
         last_name=str(claims.get("family_name") or ""),
         attributes={k: v for k, v in claims.items() if k not in {"nonce", "at_hash"}},
     )
+
+
+def _email(claims: dict) -> str:
+    """The person's email: `email`, else Microsoft Entra ID's `preferred_username` (its UPN, an
+    email address in most tenants) when the optional `email` claim is not configured."""
+    email = str(claims.get("email") or "")
+    if not email and "@" in str(claims.get("preferred_username") or ""):
+        email = str(claims["preferred_username"])
+    return email
 
 
 def verified_claims(configuration: SsoConfiguration, metadata: dict, id_token: str, *, nonce: str) -> dict:

@@ -178,3 +178,11 @@ def test_test_sign_in_reports_what_the_provider_sent_without_signing_in(acme, oi
     assert Employee.objects.get(pk=ava.pk).user_id is None  # nothing created
     # Not an admin of this organization: no test sign-in.
     assert Client().get(f"/sso/{configuration.public_id}/start/?test=1").status_code == 404
+
+
+def test_entra_style_tokens_without_email_use_preferred_username():
+    from sso.oidc import _email
+
+    assert _email({"email": "a@x.example", "preferred_username": "b@x.example"}) == "a@x.example"
+    assert _email({"preferred_username": "b@x.example"}) == "b@x.example"
+    assert _email({"preferred_username": "not-an-email"}) == ""
