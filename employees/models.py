@@ -82,8 +82,10 @@ class Employee(models.Model):
     # Break-glass: may sign in with a password even when the organization requires single sign-on
     # (so an identity provider outage does not lock every admin out).
     password_sign_in_allowed = models.BooleanField("may use a password when SSO is required", default=False)
-    # When the latest invitation to set a password was sent (the profile and directory show it).
+    # When the latest invitation to set a password was asked for (the profile shows it), and,
+    # until its email is sent, since when it waits: a sweep re-sends one whose message was lost.
     invited_at = models.DateTimeField(null=True, blank=True)
+    invitation_pending_since = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -130,6 +132,11 @@ class Employee(models.Model):
                 fields=["manager_link_pending_since"],
                 condition=models.Q(manager_link="pending"),
                 name="employee_manager_link_pending",
+            ),
+            models.Index(
+                fields=["invitation_pending_since"],
+                condition=models.Q(invitation_pending_since__isnull=False),
+                name="employee_invitation_pending",
             ),
             # A newly created manager (or a changed email) finds the reports waiting for it.
             models.Index(

@@ -148,3 +148,12 @@ def sign_in_event_list(*, organization: Organization):
     from .models import SignInEvent
 
     return SignInEvent.objects.filter(organization=organization).select_related("employee")
+
+
+def invitations_unsent(*, before, limit: int) -> list[int]:
+    """Employees whose invitation email has waited since before `before` (its message was lost)."""
+    return list(
+        Employee.objects.filter(invitation_pending_since__lt=before)
+        .order_by("invitation_pending_since")
+        .values_list("pk", flat=True)[:limit]
+    )

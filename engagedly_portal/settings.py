@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep that waited longer than its interval is superseded by the next one.
         "options": {"expires": BACKGROUND_SWEEP_INTERVAL_SECONDS},
     },
+    "resend-pending-invitations": {
+        "task": "employees.tasks.resend_pending_invitations",
+        "schedule": BACKGROUND_SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": BACKGROUND_SWEEP_INTERVAL_SECONDS},
+    },
 }
 
 # SCIM

@@ -4,9 +4,11 @@ One module per concern; callers import this package and never a module of it.
 """
 
 from .accounts import (
+    employee_invitation_done,
     employee_invite,
     employee_login_account,
     employee_set_password,
+    employees_invitation_retry,
     employees_invite,
     password_reset_request,
 )
@@ -56,10 +58,12 @@ __all__ = [
     "employee_provision",
     "employee_reactivate",
     "employee_set_manager",
+    "employee_invitation_done",
     "employee_invite",
     "employee_set_password",
     "employee_set_roles",
     "employee_update",
+    "employees_invitation_retry",
     "employees_invite",
     "manager_check",
     "organization_apply_deactivations",

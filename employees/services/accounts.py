@@ -80,8 +80,8 @@ def employee_invite(*, employee: Employee, base_url: str) -> bool:
         return False
     employee = employee_login_account(employee=employee)
     now = timezone.now()
-    Employee.objects.filter(pk=employee.pk).update(invited_at=now)
-    employee.invited_at = now
+    Employee.objects.filter(pk=employee.pk).update(invited_at=now, invitation_pending_since=now)
+    employee.invited_at = employee.invitation_pending_since = now
     employee_pk = employee.pk
     transaction.on_commit(lambda: enqueue_account_email(employee_pk, "invitation", base_url))
     return True
@@ -118,3 +118,17 @@ def password_reset_request(*, email: str, base_url: str) -> int:
             )
             queued += 1
     return queued
+
+
+def employee_invitation_done(*, employee_id: int) -> None:
+    """The invitation's email went out (or no longer applies): the sweep leaves it alone."""
+    Employee.objects.filter(pk=employee_id, invitation_pending_since__isnull=False).update(
+        invitation_pending_since=None
+    )
+
+
+def employees_invitation_retry(*, employee_ids: list[int]) -> None:
+    """Restart the wait of invitations the sweep re-sends."""
+    Employee.objects.filter(pk__in=employee_ids, invitation_pending_since__isnull=False).update(
+        invitation_pending_since=timezone.now()
+    )

@@ -157,3 +157,45 @@ def test_email_is_not_sent_for_an_employee_deactivated_before_the_task_ran(ava, 
     services.employee_deactivate(employee=ava, reason="left")
     assert send_account_email.apply(args=[ava.pk, "invitation", "http://testserver"]).get() is False
     assert mail.outbox == []
+
+
+def test_an_invitation_whose_message_was_lost_is_sent_by_the_sweep(
+    ava, settings, monkeypatch, eager_tasks, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from employees import tasks
+
+    # The broker does not answer when the invitation is queued: nothing is sent.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.send_account_email, "apply_async", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.employee_invite(employee=ava, base_url="http://testserver")
+    assert mail.outbox == []
+    assert Employee.objects.get(pk=ava.pk).invitation_pending_since is not None
+    monkeypatch.undo()
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    # Within the grace period the sweep waits (the message may only be slow) ...
+    settings.PUBLIC_BASE_URL = "https://hr.example.com"
+    assert tasks.resend_pending_invitations.apply().get() == 0
+    # ... after it, the sweep sends the invitation with the public origin, once.
+    Employee.objects.filter(pk=ava.pk).update(invitation_pending_since=timezone.now() - timedelta(minutes=5))
+    assert tasks.resend_pending_invitations.apply().get() == 1
+    (message,) = mail.outbox
+    assert "https://hr.example.com/accounts/password/set/" in message.body
+    assert Employee.objects.get(pk=ava.pk).invitation_pending_since is None
+    assert tasks.resend_pending_invitations.apply().get() == 0
+
+
+def test_a_sent_invitation_is_not_pending(ava, eager_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.employee_invite(employee=ava, base_url="http://testserver")
+    assert len(mail.outbox) == 1
+    assert Employee.objects.get(pk=ava.pk).invitation_pending_since is None
