@@ -5,7 +5,7 @@ from django.utils.html import format_html_join
 
 from audit.services import audit_record
 
-from .models import Employee, Organization, Team
+from .models import Employee, Organization, SignInEvent, Team
 from .signals import employee_roster_changed, organization_access_changed
 
 
@@ -146,3 +146,19 @@ class TeamAdmin(admin.ModelAdmin):
     list_filter = ("organization",)
     search_fields = ("name", "external_id")
     raw_id_fields = ("members",)
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """Support's view of sign-in attempts (password, OIDC, SAML): read-only."""
+
+    list_display = ("created_at", "organization", "email", "method", "outcome", "detail", "ip_address")
+    list_filter = ("method", "outcome", "organization")
+    search_fields = ("email", "detail")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

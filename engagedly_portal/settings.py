@@ -5,6 +5,7 @@ so `make run` needs nothing else. Production sets DATABASE_URL, REDIS_URL,
 SECRET_KEY and DEBUG=0 (see .env.example for every variable).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "integrations",
     "api",
     "audit",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "employees.middleware.DeactivatedEmployeeLogoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "engagedly_portal.urls"
@@ -106,6 +111,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: django-axes refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "employees.backends.EmployeeEmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -114,6 +121,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Invitation and password-reset links (Django's token machinery) expire after this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_LINK_HOURS", 72) * 3600
+
+# Brute-force protection on password sign-in (django-axes): after SIGN_IN_FAILURE_LIMIT failures
+# an account (by email) or a client address is locked out for SIGN_IN_LOCKOUT_MINUTES; a
+# successful sign-in clears the account's count.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "sso.sign_in.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Fernet key for SSO secrets at rest (sso/crypto.py); empty: derived from SECRET_KEY.
+SSO_ENCRYPTION_KEY = env_str("SSO_ENCRYPTION_KEY", "")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "employees:directory"
 LOGOUT_REDIRECT_URL = "login"
@@ -296,6 +320,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "integrations.tasks.send_weekly_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
+    "resend-pending-invitations": {
+        "task": "employees.tasks.resend_pending_invitations",
+        "schedule": BACKGROUND_SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": BACKGROUND_SWEEP_INTERVAL_SECONDS},
+    },
 }
 
 # Health of the background work (engagedly_portal/health.py). Workers record a heartbeat this
@@ -311,7 +340,8 @@ HEALTH_MAX_DUE_SECONDS = env_float("HEALTH_MAX_DUE_SECONDS", 60.0)
 HEALTH_PROBE_TOKEN = env_str("HEALTH_PROBE_TOKEN", "")
 HEALTH_PROBE_NETWORKS = env_networks("HEALTH_PROBE_NETWORKS", "127.0.0.1/32,::1/128")
 
-# Email (alerts and digests, integrations/alerts.py). Without EMAIL_HOST, emails go to the console.
+# Email (alerts, invitations, password resets) through Django's email API. Without EMAIL_HOST, emails
+# go to the console; tests use locmem.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "") or (
     "django.core.mail.backends.smtp.EmailBackend"
@@ -354,6 +384,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every attempt at INFO; the portal records sign-in events itself.
+        "axes": {"level": "WARNING"},
+        # pysaml2's schema loader announces each XML schema it loads.
+        "xmlschema": {"level": "WARNING"},
+        "saml2": {"level": "WARNING"},
         # In-process tasks (no Redis) would log every task run, and kombu would warn about the
         # in-memory broker it never uses; keep `make run`'s output to what a person needs.
         **(

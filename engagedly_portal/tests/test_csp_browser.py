@@ -104,6 +104,7 @@ class Watcher:
 def sign_in(page, base: str, email: str, password: str):
     page.goto(f"{base}/login/")
     page.get_by_label("Work email").fill(email)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="People")).to_be_visible()
@@ -142,6 +143,7 @@ def test_every_page_passes_the_content_security_policy(demo, live_server, browse
             violations[path] = found
 
     check("/login/")
+    check("/accounts/password/forgot/")
     sign_in(page, base, DEMO_ADMIN, DEMO_PASSWORD)
     connection, admin, gone = demo["connection"], demo["admin"], demo["gone"]
     c = connection.pk
@@ -176,6 +178,7 @@ def test_every_page_passes_the_content_security_policy(demo, live_server, browse
         f"/settings/integrations/connections/{c}/delete/",
         f"/settings/integrations/connections/{c}/tokens/{demo['token'].pk}/revoke/",
         "/settings/audit/",
+        "/settings/integrations/sso/",
         "/settings/audit/?action=connection.created",
         "/profile/api-keys/",
         "/no-such-page/",

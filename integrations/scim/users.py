@@ -49,7 +49,9 @@ class UserListView(ResourceListView):
         # Kept before validation, so a refused create can still be traced to the person.
         self.activity["user_name"] = user_name_in_body(self.body)
         fields, active = _user_body(self.body, active=True, context=Context.RESOURCE_CREATION_REQUEST)
-        outcome = backend.user_create(self.scope, fields=fields, active=active)
+        outcome = backend.user_create(
+            self.scope, fields=fields, active=active, portal_origin=f"{request.scheme}://{request.get_host()}"
+        )
         _record(self, outcome)
         document = mapping.user_render(outcome.obj, base_url=self.base_url)
         return resource_response(request, ScimUser, document, status=201, location=True)

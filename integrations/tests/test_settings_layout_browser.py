@@ -104,6 +104,10 @@ def pages(transactional_db, monkeypatch, settings):
         "people": reverse("employees:directory"),
         "person": reverse("employees:detail", args=[admin.pk]),
         "settings-general": reverse("settings:general"),
+        "settings-fields": reverse("settings:fields"),
+        "sso-settings": reverse("sso_settings:index"),
+        "org-chart": reverse("employees:chart"),
+        "teams": reverse("employees:teams"),
         "audit-trail": reverse("audit:trail"),
         "integrations": reverse("integrations:index"),
         "alert-preferences": reverse("integrations:alert-preferences"),
@@ -162,6 +166,7 @@ def test_no_page_scrolls_sideways_and_activity_cells_stay_in_view(pages, live_se
             page.set_default_timeout(15_000)
             page.goto(f"{live_server.url}/login/")
             page.get_by_label("Work email").fill(DEMO_ADMIN)
+            page.get_by_role("button", name="Continue").click()
             page.get_by_label("Password").fill(DEMO_PASSWORD)
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_url(re.compile("/employees/"))

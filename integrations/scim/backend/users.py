@@ -141,7 +141,7 @@ def _conflict(field_name: str, value: str) -> ScimError:
     return ScimError(409, f"A user with {label} {value} already exists.", "uniqueness")
 
 
-def user_create(scope: Scope, *, fields: dict, active: bool) -> Outcome:
+def user_create(scope: Scope, *, fields: dict, active: bool, portal_origin: str = "") -> Outcome:
     """Create the employee; when the userName or email is taken, decide between 409 and a link.
 
     The INSERT comes first and the unique indexes on lower(username) / lower(email) decide: the
@@ -157,6 +157,10 @@ def user_create(scope: Scope, *, fields: dict, active: bool) -> Outcome:
         return _create_over_existing(scope, fields=fields, active=active)
     except ValidationError as exc:
         raise invalid(exc) from exc
+    if active and scope.organization.invite_on_provisioning:
+        # The organization's "invite people when they are provisioned": a link to set a password,
+        # emailed once this commits (people of an organization requiring SSO are not invited).
+        services.employee_invite(employee=employee, base_url=portal_origin)
     return Outcome(obj=employee, operation="create", created=True)
 
 
