@@ -100,12 +100,18 @@ def connection_delete(*, connection: Connection) -> Connection:
     return connection
 
 
-def employee_provisioned_by(*, employee: Employee, connection: Connection, new: bool = False) -> None:
-    """Record that `connection` provisions the employee: it created it (`new`) or took it over."""
+def employee_provisioned_by(
+    *, employee: Employee, connection: Connection, new: bool = False, provided=frozenset()
+) -> None:
+    """Record that `connection` provisions the employee: it created it (`new`) or took it over,
+    sending values for the fields `provided` (read-only in the portal, see ownership)."""
+    fields = sorted(provided)
     if new:
-        ProvisionedEmployee.objects.create(employee=employee, connection=connection)
+        ProvisionedEmployee.objects.create(employee=employee, connection=connection, provided_fields=fields)
     else:
-        ProvisionedEmployee.objects.update_or_create(employee=employee, defaults={"connection": connection})
+        ProvisionedEmployee.objects.update_or_create(
+            employee=employee, defaults={"connection": connection, "provided_fields": fields}
+        )
 
 
 def team_provisioned_by(*, team: Team, connection: Connection) -> None:

@@ -6,11 +6,14 @@ One module per concern; callers import this package and never a module of it.
 from .accounts import employee_set_password
 from .lifecycle import (
     DeactivationsOutcome,
+    LastAdminDeactivation,
     employee_apply_deactivation,
     employee_deactivate,
     employee_lock,
     employee_reactivate,
+    employee_version_bump,
     organization_apply_deactivations,
+    other_active_admins,
     user_sessions_end,
 )
 from .managers import (
@@ -37,6 +40,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "DeactivationsOutcome",
     "EmployeeConflict",
+    "LastAdminDeactivation",
     "LinksOutcome",
     "ManagerCheck",
     "employee_apply_deactivation",
@@ -51,11 +55,13 @@ __all__ = [
     "employee_set_password",
     "employee_set_roles",
     "employee_update",
+    "employee_version_bump",
     "manager_check",
     "organization_apply_deactivations",
     "organization_create",
     "organization_resolve_manager_links",
     "organization_update",
+    "other_active_admins",
     "team_create",
     "team_delete",
     "team_set_members",

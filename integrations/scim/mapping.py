@@ -47,6 +47,12 @@ def _meta(resource_type: str, obj, location: str) -> dict:
     }
 
 
+def user_active(employee) -> bool:
+    """`active` as the provider set it: a deactivation held for an admin's decision
+    (integrations.brake, annotated by the backend) reads false while the person stays active."""
+    return employee.status == "active" and not getattr(employee, "deactivation_held", False)
+
+
 def user_render(employee, *, base_url: str) -> dict:
     """The stored user, every stored attribute included, so a GET → PUT round trip keeps it."""
     body: dict[str, Any] = {"schemas": [USER_SCHEMA], "id": str(employee.pk)}
@@ -64,7 +70,7 @@ def user_render(employee, *, base_url: str) -> dict:
         body["displayName"] = employee.display_name
     if employee.job_title:
         body["title"] = employee.job_title
-    body["active"] = employee.status == "active"
+    body["active"] = user_active(employee)
     if not employee.email.endswith("@" + NO_EMAIL_DOMAIN):
         body["emails"] = [{"value": employee.email, "type": "work"}]
     if employee.location_city:
