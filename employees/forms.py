@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import services
+from . import selectors, services
 from .models import Employee, Organization
 
 PROFILE_FORM_FIELDS = (
@@ -54,6 +54,17 @@ class EmployeeForm(forms.ModelForm):
         self.fields["manager"].label_from_instance = lambda e: f"{e.full_name} ({e.email})"
         self.fields["email"].required = True
         self.fields["first_name"].required = True
+        if self.instance.pk:
+            self._disable_managed()
+
+    def _disable_managed(self) -> None:
+        """Fields an identity provider manages are shown, disabled: a disabled field keeps its
+        stored value whatever is posted, so saving never fights the provider's next sync."""
+        for name, manager in selectors.employee_managed_fields(employee=self.instance).items():
+            field = self.fields.get("manager" if name == "manager_email" else name)
+            if field is not None:
+                field.disabled = True
+                field.help_text = f"Managed by {manager}."
 
     def validate_unique(self):
         # Uniqueness (case-insensitive, per organization) is checked by the service.

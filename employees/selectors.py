@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .models import Employee, Organization
+from .signals import employee_fields_managed
 
 
 def organization_get(*, pk: int) -> Organization:
@@ -123,3 +124,13 @@ def employee_unresolved_manager_links(*, organization: Organization) -> QuerySet
     return Employee.objects.filter(
         organization=organization, manager_link=Employee.ManagerLink.UNRESOLVED
     ).order_by("email")
+
+
+def employee_managed_fields(*, employee: Employee) -> dict[str, str]:
+    """Field name → who manages it, for the fields that are read-only in the portal."""
+    managed: dict[str, str] = {}
+    for _receiver, answer in employee_fields_managed.send(sender=Employee, employee=employee):
+        if answer:
+            manager, fields = answer
+            managed.update(dict.fromkeys(fields, manager))
+    return managed

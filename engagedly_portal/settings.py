@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "employees.context_processors.current_employee",
+                "integrations.context_processors.held_deactivations",
             ],
         },
     },

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from employees.models import Employee, Organization
 
-from .models import Connection, ConnectionToken, ScimRequest
+from .models import Connection, ConnectionToken, GuardDecision, ProvisionedDeactivation, ScimRequest
 
 # Answers that are part of a healthy conversation with an IdP: Okta looks users up by id and
 # gets 404 for ones deleted here, and a duplicate create is answered 409 by design (RFC 7644 §3.3).
@@ -221,4 +221,25 @@ def manager_link_problems(*, connection: Connection) -> QuerySet[Employee]:
         )
         .only("id", "first_name", "last_name", "email", "manager_email", "manager_link", "manager_link_error")
         .order_by("manager_link", "last_name", "first_name", "id")
+    )
+
+
+def guard_decision_list(*, organization: Organization) -> QuerySet[GuardDecision]:
+    """Decisions about held deactivations and ownership, newest first."""
+    return GuardDecision.objects.filter(organization=organization).select_related(
+        "actor__employee", "connection"
+    )
+
+
+def held_summary(*, organization: Organization) -> list[dict]:
+    """Live connections with deactivations held, and how many: the Settings banner."""
+    return list(
+        ProvisionedDeactivation.objects.filter(
+            connection__organization=organization,
+            connection__deleted_at__isnull=True,
+            state=ProvisionedDeactivation.State.HELD,
+        )
+        .values("connection_id", "connection__name")
+        .annotate(count=Count("id"))
+        .order_by("connection__name")
     )

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from employees.decorators import employee_required, integrations_permission_required
 
-from . import selectors, services
+from . import brake, selectors, services
 from .charts import activity_chart
-from .forms import ActivityFilterForm, ConnectionForm
+from .forms import ActivityFilterForm, BrakeForm, ConnectionForm
 
 ACTIVITY_PAGE_SIZE = 25
 
@@ -60,7 +60,14 @@ def _connections_page(request, template: str):
 
 @integrations_view
 def integrations_index(request):
-    return _connections_page(request, "integrations/index.html")
+    organization = request.employee.organization
+    context = {
+        "organization": organization,
+        "connections": selectors.connection_overview_list(organization=organization),
+        "brake_form": BrakeForm.for_brake(None, brake=brake.brake_get(organization=organization)),
+        "decisions": selectors.guard_decision_list(organization=organization)[:10],
+    }
+    return render(request, "integrations/index.html", context)
 
 
 @integrations_view
@@ -106,6 +113,7 @@ def connection_detail(request, pk: int):
         "page": Paginator(activity, ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page")),
         "chart": activity_chart(selectors.scim_request_daily_counts(connection=connection)),
         "manager_links": selectors.manager_link_problems(connection=connection),
+        "held": list(brake.held_list(connection=connection)),
         # Paths are shown relative to the base URL, as an admin reads them in Okta.
         "scim_path_prefix": reverse("scim:root", kwargs={"public_id": connection.public_id}).rstrip("/"),
     }
