@@ -24,6 +24,18 @@ CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 State = ProvisionedDeactivation.State
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_process():
+    """Celery tasks run in-process, as without Redis: the email and the deactivation run are
+    executed by Celery itself here, whichever broker the suite uses."""
+    from engagedly_portal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def staff_100(acme, acme_admin, scim):
     """An organization of 100 (the admin and 99 people with sign-in), all provisioned by `scim`."""

@@ -19,6 +19,18 @@ PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 DEACTIVATE = {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": False}}]}
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_process():
+    """Celery tasks run in-process, as without Redis: the email and the deactivation run are
+    executed by Celery itself here, whichever broker the suite uses."""
+    from engagedly_portal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 def provisioned(scim, *employees):
     for employee in employees:
         integration_services.employee_provisioned_by(employee=employee, connection=scim.connection)

@@ -14,6 +14,7 @@ from integrations.tests.conftest import ScimClient, user_payload
 
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
 
 @pytest.fixture
@@ -114,3 +115,20 @@ def test_deleting_the_owner_releases_its_employees(scim, eu, ava):
     services.connection_delete(connection=scim.connection)
     assert eu.get(f"/Users/{ava['id']}").status_code == 200
     assert eu.post("/Users", user_payload("ava@acme.example")).body["id"] == ava["id"]
+
+
+def test_groups_show_and_change_only_this_connection_s_members(scim, eu, ava):
+    bob = eu.post("/Users", user_payload("bob@acme.example")).body
+    group = scim.post(
+        "/Groups", {"schemas": [GROUP], "displayName": "Sales", "members": [{"value": ava["id"]}]}
+    )
+    seen = eu.get(f"/Groups/{group.body['id']}").body
+    assert seen["members"] == []
+    refused = eu.post("/Groups", {"schemas": [GROUP], "displayName": "EU", "members": [{"value": ava["id"]}]})
+    assert (refused.status_code, refused.body["scimType"]) == (400, "invalidValue")
+    # A full replacement from the other connection cannot remove what it does not see.
+    eu.put(f"/Groups/{group.body['id']}", {**seen, "members": [{"value": bob["id"]}]})
+    # Each connection sees its own member of the team, which has both.
+    for client, member in ((scim, ava), (eu, bob)):
+        members = client.get(f"/Groups/{group.body['id']}").body["members"]
+        assert [shown["value"] for shown in members] == [member["id"]]
