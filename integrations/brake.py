@@ -275,6 +275,28 @@ def held_keep(*, connection: Connection, ids: list[int] | None, actor) -> HeldOu
     return outcome
 
 
+def held_keep_on_delete(*, connection: Connection, actor=None) -> int:
+    """The connection is being deleted: its held people stay as they are (active), and nothing
+    reads them as inactive any more. In the caller's transaction. Returns how many."""
+    held = list(_held().filter(connection=connection).select_related("employee"))
+    for item in held:
+        _decide(item, state=State.KEPT, actor=actor)
+        if item.deleted:
+            employee_services.employee_reactivate(employee=item.employee)
+        else:
+            employee_services.employee_version_bump(employee=item.employee)
+    if held:
+        decision_record(
+            organization_id=connection.organization_id,
+            action=GuardDecision.Action.KEEP,
+            count=len(held),
+            actor=actor,
+            connection=connection,
+            detail="The connection was deleted; its held people stay active.",
+        )
+    return len(held)
+
+
 def _decided(connection: Connection, action: str, outcome: HeldOutcome, actor) -> None:
     if outcome.done:
         decision_record(

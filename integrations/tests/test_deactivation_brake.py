@@ -267,3 +267,14 @@ def test_another_connection_counts_its_own_deactivations(
     for person in people:
         assert entra.patch(f"/Users/{person.body['id']}", DEACTIVATE).body["active"] is False
     assert [Employee.objects.get(pk=p.body["id"]).status for p in people] == ["deactivated"] * 3
+
+
+def test_deleting_the_connection_keeps_its_held_people_active(
+    client, scim, staff_100, acme, django_capture_on_commit_callbacks
+):
+    deactivate_burst(scim, staff_100[:12], django_capture_on_commit_callbacks)
+    integration_services.connection_delete(connection=scim.connection)
+    assert not ProvisionedDeactivation.objects.filter(state=State.HELD).exists()
+    created = integration_services.connection_create(organization=acme, name="Okta again")
+    again = ScimClient(client, created.connection, created.plaintext_token)
+    assert [again.get(f"/Users/{e.pk}").body["active"] for e in staff_100[10:12]] == [True, True]
