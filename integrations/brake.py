@@ -5,11 +5,12 @@ protected people (the last active admin, support staff).
 A held person stays active in the portal (sign-in, sessions, reports); what the identity provider
 reads is what it set (`active: false`, or 404 after a DELETE), so its task completes and it never
 retries. Admins then apply the deactivation (the normal pipeline) or keep the person active (the
-provider reads `active: true` again). Every decision goes through decisions.decision_record.
+provider reads `active: true` again): integrations.held. Every decision goes through
+decisions.decision_record.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -85,17 +86,17 @@ def brake_update(
     return brake
 
 
-def _held():
+def held_queryset():
     return ProvisionedDeactivation.objects.filter(state=State.HELD)
 
 
 def held_exists(*, employee: Employee) -> bool:
-    return _held().filter(employee=employee).exists()
+    return held_queryset().filter(employee=employee).exists()
 
 
 def held_annotation() -> Exists:
     """For an Employee queryset: whether a deactivation of the employee is held (one index probe)."""
-    return Exists(_held().filter(employee=OuterRef("pk")))
+    return Exists(held_queryset().filter(employee=OuterRef("pk")))
 
 
 def _protected_reason(employee: Employee) -> str:
@@ -144,7 +145,7 @@ def deactivation_decide(
     exactly one of them trips the brake. Returns the record; `state` HELD means: do not deactivate.
     `held` is whether one is held already, when the caller read it (None: look it up).
     """
-    existing = _held().filter(employee=employee).first() if held is not False else None
+    existing = held_queryset().filter(employee=employee).first() if held is not False else None
     if existing is not None:  # the provider repeats itself (a retry, or DELETE after PATCH)
         if deleted and not existing.deleted:
             existing.deleted = True
@@ -192,10 +193,10 @@ def held_release_by_provider(*, employee: Employee) -> bool:
     """The provider reactivated (or created again) a person whose deactivation is held: the hold
     is lifted, recorded. In the caller's transaction, the employee's row locked. Returns whether
     one was held."""
-    held = _held().filter(employee=employee).select_related("connection").first()
+    held = held_queryset().filter(employee=employee).select_related("connection").first()
     if held is None:
         return False
-    _decide(held, state=State.RELEASED, actor=None)
+    held_mark(held, state=State.RELEASED, actor=None)
     decision_record(
         organization_id=employee.organization_id,
         action=GuardDecision.Action.PROVIDER_RELEASE,
@@ -206,126 +207,37 @@ def held_release_by_provider(*, employee: Employee) -> bool:
     return True
 
 
-def _decide(held: ProvisionedDeactivation, *, state: str, actor) -> None:
+def held_mark(held: ProvisionedDeactivation, *, state: str, actor) -> None:
     held.state = state
     held.decided_at = timezone.now()
     held.decided_by = actor if actor is not None and actor.is_authenticated else None
     held.save(update_fields=["state", "decided_at", "decided_by"])
 
 
-@dataclass
-class HeldOutcome:
-    done: int = 0
-    refused: list[str] = field(default_factory=list)  # people the decision could not apply to
+@dataclass(frozen=True)
+class Guarded:
+    """A provider's write after the brake: the status to write, whether a deactivation is held
+    now, and whether what the provider reads changed though no field does (a new version)."""
+
+    active: bool | None
+    held: bool
+    shown_changed: bool
 
 
-def held_list(*, connection: Connection):
-    return _held().filter(connection=connection).select_related("employee").order_by("created_at", "pk")
-
-
-def _chosen(connection: Connection, ids: list[int] | None) -> list[int]:
-    held = _held().filter(connection=connection)
-    if ids is not None:
-        held = held.filter(pk__in=ids)
-    return list(held.order_by("created_at", "pk").values_list("pk", flat=True))
-
-
-def held_apply(*, connection: Connection, ids: list[int] | None, actor) -> HeldOutcome:
-    """Apply the chosen held deactivations (None: all) through the normal deactivation pipeline.
-
-    Each person in a transaction of their own: the last active admin is refused and stays held.
-    """
-    outcome = HeldOutcome()
-    for pk in _chosen(connection, ids):
-        with transaction.atomic():
-            held = _held().select_for_update().filter(pk=pk).select_related("employee").first()
-            if held is None:  # decided meanwhile
-                continue
-            try:
-                employee_services.employee_deactivate(
-                    employee=held.employee,
-                    reason=f"Deactivation from {connection.name} applied by an admin",
-                    keep_last_admin=True,
-                )
-            except employee_services.LastAdminDeactivation:
-                outcome.refused.append(held.employee.full_name)
-                continue
-            _decide(held, state=State.APPROVED, actor=actor)
-            outcome.done += 1
-    _decided(connection, GuardDecision.Action.APPLY, outcome, actor)
-    return outcome
-
-
-def held_keep(*, connection: Connection, ids: list[int] | None, actor) -> HeldOutcome:
-    """Keep the chosen people (None: all) active; the provider reads `active: true` again (and a
-    person it deleted is visible to it again), so its next import shows the difference."""
-    outcome = HeldOutcome()
-    for pk in _chosen(connection, ids):
-        with transaction.atomic():
-            held = _held().select_for_update().filter(pk=pk).select_related("employee").first()
-            if held is None:
-                continue
-            _decide(held, state=State.KEPT, actor=actor)
-            if held.deleted:
-                employee_services.employee_reactivate(employee=held.employee)
-            else:
-                employee_services.employee_version_bump(employee=held.employee)
-            outcome.done += 1
-    _decided(connection, GuardDecision.Action.KEEP, outcome, actor)
-    return outcome
-
-
-def held_keep_on_delete(*, connection: Connection, actor=None) -> int:
-    """The connection is being deleted: its held people stay as they are (active), and nothing
-    reads them as inactive any more. In the caller's transaction. Returns how many."""
-    held = list(_held().filter(connection=connection).select_related("employee"))
-    for item in held:
-        _decide(item, state=State.KEPT, actor=actor)
-        if item.deleted:
-            employee_services.employee_reactivate(employee=item.employee)
-        else:
-            employee_services.employee_version_bump(employee=item.employee)
-    if held:
-        decision_record(
-            organization_id=connection.organization_id,
-            action=GuardDecision.Action.KEEP,
-            count=len(held),
-            actor=actor,
-            connection=connection,
-            detail="The connection was deleted; its held people stay active.",
-        )
-    return len(held)
-
-
-def _decided(connection: Connection, action: str, outcome: HeldOutcome, actor) -> None:
-    if outcome.done:
-        decision_record(
-            organization_id=connection.organization_id,
-            action=action,
-            count=outcome.done,
-            actor=actor,
-            connection=connection,
-        )
-    if not _held().filter(connection=connection).exists():
-        brake_reset(connection=connection, actor=actor, recorded=False)
-
-
-@transaction.atomic
-def brake_reset(*, connection: Connection, actor, recorded: bool = True) -> bool:
-    """Untrip the connection's brake; deactivations are counted afresh from now. Returns whether
-    it was tripped."""
-    connection = Connection.objects.select_for_update().get(pk=connection.pk)
-    if connection.brake_tripped_at is None:
-        return False
-    connection.brake_tripped_at = None
-    connection.brake_reset_at = timezone.now()
-    connection.save(update_fields=["brake_tripped_at", "brake_reset_at"])
-    if recorded:
-        decision_record(
-            organization_id=connection.organization_id,
-            action=GuardDecision.Action.RESET,
-            count=0,
-            actor=actor,
-            connection=connection,
-        )
-    return True
+def provider_write_guard(
+    *, connection: Connection, employee: Employee, active: bool | None, restore: bool, request: RequestInfo
+) -> Guarded:
+    """Before a provider's write to an employee read under lock: a deactivation is decided (and
+    may be held: the status stays), a reactivation or re-creation lifts a hold."""
+    held = getattr(employee, "deactivation_held", None)
+    if held is None:  # not read through the SCIM backend's annotated queryset
+        held = held_exists(employee=employee)
+    if active is False and employee.status == Employee.Status.ACTIVE:
+        record = deactivation_decide(connection=connection, employee=employee, request=request, held=held)
+        if record.state == State.HELD:
+            # Held: the person stays active here; the provider reads what it set, with no error.
+            return Guarded(active=None, held=True, shown_changed=not held)
+    elif held and (active is True or restore) and employee.status == Employee.Status.ACTIVE:
+        released = held_release_by_provider(employee=employee)
+        return Guarded(active=active, held=not released, shown_changed=released)
+    return Guarded(active=active, held=held, shown_changed=False)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from employees.models import Employee
 
-from . import brake, ownership, selectors
+from . import brake, held, ownership, selectors
 from .forms import BrakeForm, HeldDecisionForm
 from .views import integrations_view
 
@@ -34,7 +34,7 @@ def _people(count: int) -> str:
 @require_POST
 def held_decide(request, pk: int):
     connection = selectors.connection_get(organization=request.employee.organization, pk=pk)
-    held_ids = list(brake.held_list(connection=connection).values_list("pk", flat=True))
+    held_ids = list(held.held_list(connection=connection).values_list("pk", flat=True))
     form = HeldDecisionForm(request.POST, held_ids=held_ids)
     target = reverse("integrations:connection", kwargs={"pk": connection.pk}) + "#held"
     if not form.is_valid() or (form.cleaned_data["action"] != "reset" and form.chosen() == []):
@@ -42,10 +42,10 @@ def held_decide(request, pk: int):
         return redirect(target)
     action = form.cleaned_data["action"]
     if action == "reset":
-        brake.brake_reset(connection=connection, actor=request.user)
+        held.brake_reset(connection=connection, actor=request.user)
         messages.success(request, f"The brake on {connection.name} is reset.")
         return redirect(target)
-    decide = brake.held_apply if action == "apply" else brake.held_keep
+    decide = held.held_apply if action == "apply" else held.held_keep
     outcome = decide(connection=connection, ids=form.chosen(), actor=request.user)
     if action == "apply":
         messages.success(request, f"Deactivation applied to {_people(outcome.done)}.")

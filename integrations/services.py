@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from employees.models import Employee, Organization, Team
 
-from . import brake
+from . import held
 from .auth_epoch import auth_epoch_bump
 from .models import (
     TOKEN_PREFIX,
@@ -97,7 +97,7 @@ def connection_delete(*, connection: Connection) -> Connection:
         connection.deleted_at = now
         connection.save(update_fields=["deleted_at"])
     connection.tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
-    brake.held_keep_on_delete(connection=connection)
+    held.held_keep_on_delete(connection=connection)
     auth_epoch_bump()
     return connection
 

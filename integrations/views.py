@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from employees.decorators import employee_required, integrations_permission_required
 
-from . import brake, selectors, services
+from . import brake, held, selectors, services
 from .charts import activity_chart
 from .forms import ActivityFilterForm, BrakeForm, ConnectionForm
 
@@ -113,7 +113,7 @@ def connection_detail(request, pk: int):
         "page": Paginator(activity, ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page")),
         "chart": activity_chart(selectors.scim_request_daily_counts(connection=connection)),
         "manager_links": selectors.manager_link_problems(connection=connection),
-        "held": list(brake.held_list(connection=connection)),
+        "held": list(held.held_list(connection=connection)),
         # Paths are shown relative to the base URL, as an admin reads them in Okta.
         "scim_path_prefix": reverse("scim:root", kwargs={"public_id": connection.public_id}).rstrip("/"),
     }

@@ -11,7 +11,7 @@ from conftest import signed_in
 from employees import services
 from employees.models import Employee
 from employees.tests.factories import EmployeeFactory
-from integrations import brake
+from integrations import held
 from integrations import services as integration_services
 from integrations.models import Connection, GuardDecision, ProvisionedDeactivation
 from integrations.tests.conftest import ScimClient
@@ -162,7 +162,7 @@ def test_a_held_delete_hides_the_user_from_the_idp_and_keep_active_shows_it_agai
     assert scim.delete(f"/Users/{target.pk}").status_code == 204
     assert scim.get(f"/Users/{target.pk}").status_code == 404  # as the IdP expects after a DELETE
     assert Employee.objects.get(pk=target.pk).status == "active"
-    brake.held_keep(connection=scim.connection, ids=None, actor=acme_admin.user)
+    held.held_keep(connection=scim.connection, ids=None, actor=acme_admin.user)
     assert scim.get(f"/Users/{target.pk}").body["active"] is True
 
 
@@ -248,7 +248,7 @@ def test_brake_settings_are_editable_and_recorded(scim, staff_100, acme_admin, a
     assert (changed.actor, changed.detail) == (acme_admin.user, "On, threshold 2, 5 minutes.")
 
     web.post(reverse("integrations:brake"), {"window_minutes": "60"})  # off
-    brake.held_keep(connection=scim.connection, ids=None, actor=acme_admin.user)
+    held.held_keep(connection=scim.connection, ids=None, actor=acme_admin.user)
     for employee in staff_100[3:20]:
         scim.patch(f"/Users/{employee.pk}", DEACTIVATE)
     assert statuses(staff_100[3:20]) == ["deactivated"] * 17

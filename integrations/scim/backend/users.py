@@ -242,20 +242,15 @@ def _write(
     restore: bool = False,
     request: brake.RequestInfo | None = None,
 ) -> Outcome:
-    held = getattr(employee, "deactivation_held", None)
-    if held is None:  # not read through _employees (a create over an existing employee)
-        held = brake.held_exists(employee=employee)
-    shown_changed = False  # what the provider reads changes though no field does
-    if active is False and employee.status == Employee.Status.ACTIVE:
-        record = brake.deactivation_decide(
-            connection=scope.connection, employee=employee, request=request or brake.RequestInfo(), held=held
-        )
-        if record.state == ProvisionedDeactivation.State.HELD:
-            # Held: the person stays active here; the provider reads what it set, with no error.
-            active, shown_changed, held = None, not held, True
-    elif held and (active is True or restore) and employee.status == Employee.Status.ACTIVE:
-        shown_changed = brake.held_release_by_provider(employee=employee)
-        held = not shown_changed
+    # The brake may hold a deactivation, or lift a hold (integrations.brake).
+    guarded = brake.provider_write_guard(
+        connection=scope.connection,
+        employee=employee,
+        active=active,
+        restore=restore,
+        request=request or brake.RequestInfo(),
+    )
+    active, held, shown_changed = guarded.active, guarded.held, guarded.shown_changed
     known = getattr(employee, "provided_fields", None)
     if fields is not None and known is not None:
         # Fields the owner never sent a value for are the portal's: an absent value leaves them
