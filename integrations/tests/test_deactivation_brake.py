@@ -278,3 +278,30 @@ def test_deleting_the_connection_keeps_its_held_people_active(
     created = integration_services.connection_create(organization=acme, name="Okta again")
     again = ScimClient(client, created.connection, created.plaintext_token)
     assert [again.get(f"/Users/{e.pk}").body["active"] for e in staff_100[10:12]] == [True, True]
+
+
+def test_held_people_keep_their_sessions(scim, staff_100, django_capture_on_commit_callbacks):
+    held, applied = staff_100[10], staff_100[0]
+    sessions = {}
+    for employee in (held, applied):
+        web = Client()
+        assert (
+            web.post(reverse("login"), {"username": employee.email, "password": PASSWORD}).status_code == 302
+        )
+        sessions[employee.pk] = web
+    deactivate_burst(scim, staff_100[:11], django_capture_on_commit_callbacks)
+    assert sessions[held.pk].get(reverse("employees:directory")).status_code == 200
+    assert sessions[applied.pk].get(reverse("employees:directory")).status_code == 302
+
+
+def test_support_staff_see_holds_and_decisions_read_only(
+    scim, staff_100, acme_admin, django_capture_on_commit_callbacks
+):
+    deactivate_burst(scim, staff_100[:11], django_capture_on_commit_callbacks)
+    held.held_keep(connection=scim.connection, ids=None, actor=acme_admin.user)
+    acme_admin.user.is_staff = acme_admin.user.is_superuser = True
+    acme_admin.user.save()
+    web = admin_web(acme_admin)
+    for model in ("provisioneddeactivation", "guarddecision", "deactivationbrake"):
+        assert web.get(reverse(f"admin:integrations_{model}_changelist")).status_code == 200
+    assert web.get(reverse("admin:integrations_provisioneddeactivation_add")).status_code == 403
