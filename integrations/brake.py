@@ -183,10 +183,17 @@ def deactivation_decide(
     return record
 
 
+# The email waits this long after the trip, so that its count includes the burst that tripped it
+# (an identity provider sends a mass deactivation within seconds).
+NOTIFY_DELAY_SECONDS = 30
+
+
 def _notify_on_commit(connection_id: int, origin: str) -> None:
     from .tasks import notify_deactivations_held
 
-    transaction.on_commit(lambda: notify_deactivations_held.delay(connection_id, origin))
+    transaction.on_commit(
+        lambda: notify_deactivations_held.apply_async((connection_id, origin), countdown=NOTIFY_DELAY_SECONDS)
+    )
 
 
 def held_release_by_provider(*, employee: Employee) -> bool:
