@@ -262,14 +262,15 @@ def employee_provider_update(
 
 
 @transaction.atomic(savepoint=False)
-def employee_provider_delete(*, employee: Employee) -> Employee:
+def employee_provider_delete(*, employee: Employee, deactivate: bool = True) -> Employee:
     """The identity provider deleted the person: deactivate, and remember the deletion.
 
     The row stays (an HR record is never deleted by a provider); the provider no longer sees it.
+    `deactivate=False` only hides it: the deactivation waits for a person's decision.
     `employee` was read under employee_lock in the caller's transaction.
     """
     changed = []
-    if employee.status == Employee.Status.ACTIVE:
+    if deactivate and employee.status == Employee.Status.ACTIVE:
         changed += deactivated_fields(employee, "Deleted by the identity provider")
     if employee.provider_deleted_at is None:
         employee.provider_deleted_at = timezone.now()

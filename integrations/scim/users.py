@@ -2,6 +2,8 @@
 
 from scim2_models import Context
 
+from integrations.brake import RequestInfo
+
 from . import backend, mapping
 from .activity import user_name_in_body, user_name_in_filter
 from .base import ResourceListView, ScimView, resource_response
@@ -29,6 +31,12 @@ def _user_body(body: dict, *, active: bool, context: Context) -> tuple[dict, boo
     body = _with_active(body, active)
     user = resource_parse(ScimUser, body, context)
     return mapping.user_fields(user), user.active
+
+
+def _asked(view) -> RequestInfo:
+    """A write as the held list names it ("PATCH /Users/42"), and where the provider reached us."""
+    path = view.base_url.split("/scim/v2/", 1)[0]
+    return RequestInfo(line=f"{view.request.method} /Users/{view.kwargs['pk']}", origin=path)
 
 
 def _record(view, outcome):
@@ -81,7 +89,7 @@ class UserDetailView(ScimView):
         # the replacement context drops id, meta, groups and password (RFC 7644 §3.5.1).
         def change(employee):
             # Without `active` the status stays as it is: omitting it is not a deactivation.
-            active = employee.status == "active"
+            active = mapping.user_active(employee)
             return _user_body(self.body, active=active, context=Context.RESOURCE_REPLACEMENT_REQUEST)
 
         return self._update(request, pk, change)
@@ -100,11 +108,13 @@ class UserDetailView(ScimView):
         return self._update(request, pk, change)
 
     def _update(self, request, pk, change):
-        outcome = backend.user_update(self.scope, pk=pk, change=change, if_match=self.if_match())
+        outcome = backend.user_update(
+            self.scope, pk=pk, change=change, if_match=self.if_match(), request=_asked(self)
+        )
         _record(self, outcome)
         return resource_response(request, ScimUser, mapping.user_render(outcome.obj, base_url=self.base_url))
 
     def delete(self, request, public_id, pk):
-        outcome = backend.user_delete(self.scope, pk=pk, if_match=self.if_match())
+        outcome = backend.user_delete(self.scope, pk=pk, if_match=self.if_match(), request=_asked(self))
         _record(self, outcome)
         return scim_response(None, status=204)
