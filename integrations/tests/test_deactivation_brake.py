@@ -7,6 +7,7 @@ from django.core import mail
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from conftest import signed_in
 from employees import services
 from employees.models import Employee
@@ -112,6 +113,13 @@ def test_thirty_deactivations_in_an_org_of_100_apply_10_and_hold_20(
     decision = GuardDecision.objects.get(action=GuardDecision.Action.APPLY)
     assert (decision.actor, decision.count) == (acme_admin.user, 20)
     assert decision.connection_id == scim.connection.pk
+    # The organization's audit trail has it too, by name.
+    audited = AuditEvent.objects.get(organization=acme_admin.organization, action="brake.applied")
+    assert (audited.actor_email, audited.after, audited.action_label) == (
+        acme_admin.email,
+        {"people": 20},
+        "Applied held deactivations",
+    )
     # Deciding on everything held resets the brake: the next deactivation counts afresh.
     assert Connection.objects.get(pk=scim.connection.pk).brake_tripped_at is None
 
