@@ -1,6 +1,8 @@
-"""Passwords by emailed link: "Forgot password" and the invitation/reset link that sets one."""
+"""Passwords by emailed link: invitations (one person or everyone without a password), "Forgot
+password", and the invitation/reset link that sets one."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.shortcuts import redirect, render
@@ -8,9 +10,10 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
+from .decorators import employee_required, org_admin_required
 from .emails import link_lifetime
 from .forms import ForgotPasswordForm
 from .models import SignInEvent
@@ -69,3 +72,32 @@ def password_set(request, uidb64: str, token: str):
         messages.success(request, "Your password is set. Sign in with your work email and new password.")
         return redirect("login")
     return render(request, "registration/password_set.html", {"form": form, "employee": employee})
+
+
+@require_POST
+@login_required
+@employee_required
+@org_admin_required
+def invite(request, pk: int):
+    """Invite (or invite again) one employee to set a password."""
+    employee = selectors.employee_get(organization=request.employee.organization, pk=pk)
+    if services.employee_invite(employee=employee, base_url=request_origin(request)):
+        messages.success(request, f"Invitation sent to {employee.email}.")
+    else:
+        messages.error(
+            request, f"{employee.full_name} cannot be invited: inactive, or signs in with single sign-on."
+        )
+    return redirect("employees:detail", pk=employee.pk)
+
+
+@require_POST
+@login_required
+@employee_required
+@org_admin_required
+def invite_all(request):
+    """Invite every active employee who has no password yet."""
+    count = services.employees_invite(
+        organization=request.employee.organization, base_url=request_origin(request)
+    )
+    messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
+    return redirect("employees:directory")

@@ -1,17 +1,17 @@
 from django.urls import path
 
-from . import chart_views, team_views, views
+from . import account_views, chart_views, team_views, views
 
 app_name = "employees"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("new/", views.add, name="add"),
-    path("invite/", views.invite_all, name="invite-all"),
+    path("invite/", account_views.invite_all, name="invite-all"),
     path("export.csv", views.directory_export, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/status/", views.change_status, name="status"),
-    path("<int:pk>/invite/", views.invite, name="invite"),
+    path("<int:pk>/invite/", account_views.invite, name="invite"),
     path("<int:pk>/restore-reports/", views.restore_reports, name="restore-reports"),
     path("chart/", chart_views.chart, name="chart"),
     path("chart/<int:pk>/reports/", chart_views.chart_branch, name="chart-branch"),

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import audit_record, changed_fields
 
 from . import selectors, services
-from .account_views import request_origin
 from .decorators import employee_required, org_admin_required
 from .exports import directory_csv_rows
 from .forms import EmployeeForm, OrganizationSettingsForm
@@ -271,32 +270,3 @@ def settings_general(request):
             messages.success(request, "Organization settings saved.")
             return redirect("settings:general")
     return render(request, "employees/settings_general.html", {"form": form})
-
-
-@require_POST
-@login_required
-@employee_required
-@org_admin_required
-def invite(request, pk: int):
-    """Invite (or invite again) one employee to set a password."""
-    employee = selectors.employee_get(organization=request.employee.organization, pk=pk)
-    if services.employee_invite(employee=employee, base_url=request_origin(request)):
-        messages.success(request, f"Invitation sent to {employee.email}.")
-    else:
-        messages.error(
-            request, f"{employee.full_name} cannot be invited: inactive, or signs in with single sign-on."
-        )
-    return redirect("employees:detail", pk=employee.pk)
-
-
-@require_POST
-@login_required
-@employee_required
-@org_admin_required
-def invite_all(request):
-    """Invite every active employee who has no password yet."""
-    count = services.employees_invite(
-        organization=request.employee.organization, base_url=request_origin(request)
-    )
-    messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
-    return redirect("employees:directory")

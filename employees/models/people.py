@@ -1,12 +1,10 @@
-"""The HR domain: organizations, their employees and teams. Knows nothing of identity providers."""
+"""Organizations, their employees and teams. Knows nothing of identity providers."""
 
 from django.conf import settings
-from django.contrib.sessions.base_session import AbstractBaseSession
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from .validators import InternationalEmailField, validate_profile_extras
+from ..validators import InternationalEmailField, validate_profile_extras
 
 
 class Organization(models.Model):
@@ -233,115 +231,3 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class BackgroundHeartbeat(models.Model):
-    """When a Celery worker, and the beat that schedules the sweep, were last seen: for monitors.
-
-    One row per kind, overwritten: a worker writes every WORKER_HEARTBEAT_SECONDS while it is
-    connected to the broker; the sweep, which only beat sends, writes "beat" each time it runs.
-    """
-
-    class Kind(models.TextChoices):
-        WORKER = "worker", "Worker"
-        BEAT = "beat", "Beat"
-
-    kind = models.CharField(max_length=16, choices=Kind.choices, unique=True)
-    seen_at = models.DateTimeField()
-    seen_by = models.CharField(max_length=255, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.kind} seen {self.seen_at:%Y-%m-%d %H:%M:%S} by {self.seen_by}"
-
-
-class UserSession(AbstractBaseSession):
-    """A database session that records its user, so a deactivation ends every session with one query."""
-
-    user_id = models.BigIntegerField(null=True, db_index=True)
-
-    @classmethod
-    def get_session_store_class(cls):
-        from .sessions import SessionStore
-
-        return SessionStore
-
-
-class CustomField(models.Model):
-    """A profile field an organization defines for its employees; values live in Employee.custom_values."""
-
-    class Type(models.TextChoices):
-        TEXT = "text", "Text"
-        NUMBER = "number", "Number"
-        DATE = "date", "Date"
-        BOOLEAN = "boolean", "Yes / no"
-        CHOICE = "choice", "Single choice"
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="custom_fields", db_index=False
-    )
-    # Also the attribute's name in the SCIM schema extension, hence RFC 7643 §2.1's ATTRNAME rule.
-    key = models.CharField(
-        max_length=64,
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z][A-Za-z0-9_-]*$",
-                "Start with a letter; use only letters, digits, hyphens and underscores.",
-            )
-        ],
-        help_text="A short name for identity providers and exports, such as costCenter.",
-    )
-    label = models.CharField(max_length=100)
-    help_text = models.CharField(max_length=300, blank=True)
-    field_type = models.CharField("type", max_length=16, choices=Type.choices, default=Type.TEXT)
-    choices = models.JSONField(default=list, blank=True)
-    position = models.PositiveIntegerField(default=0)
-    # Archived fields leave forms and schemas; their stored values stay until the field is deleted.
-    archived_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["position", "id"]
-        constraints = [
-            models.UniqueConstraint(Lower("key"), "organization", name="customfield_key_unique_per_org_ci")
-        ]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
-
-
-class SignInEvent(models.Model):
-    """One sign-in attempt, successful or not, as the organization's admins and support see it."""
-
-    class Method(models.TextChoices):
-        PASSWORD = "password", "Password"
-        OIDC = "oidc", "OpenID Connect"
-        SAML = "saml", "SAML 2.0"
-        PASSWORD_LINK = "password_link", "Password set from an emailed link"
-
-    class Outcome(models.TextChoices):
-        SUCCESS = "success", "Signed in"
-        FAILURE = "failure", "Refused"
-        LOCKED_OUT = "locked_out", "Locked out"
-
-    organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    email = models.CharField(max_length=254, blank=True)
-    method = models.CharField(max_length=16, choices=Method.choices)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organization", "-created_at"], name="signinevent_org_time")]
-
-    def __str__(self) -> str:
-        return f"{self.get_method_display()} sign-in {self.outcome} for {self.email or '?'}"
