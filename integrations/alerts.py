@@ -37,6 +37,7 @@ def alert_recipients(*, organization: Organization, digest: bool = False) -> lis
         Employee.objects.filter(organization=organization, status=Employee.Status.ACTIVE)
         .filter(Q(is_org_admin=True) | Q(can_manage_integrations=True))
         .exclude(pk__in=opted_out.values("employee_id"))
+        .exclude(email__iendswith=".invalid")  # reserved addresses of people provisioned without one
         .order_by("pk")
         .values_list("email", flat=True)
     )
@@ -162,10 +163,13 @@ def check_token_expiry(*, organization: Organization, now=None) -> int:
     return sent
 
 
-def alert_brake_held(*, connection: Connection, held: int, now=None) -> int:
-    """Called by the deactivation brake when it holds people for an admin's decision."""
+def alert_brake_held(
+    *, connection: Connection, held: int, now=None, subject: str = "", body: str = ""
+) -> int:
+    """Called when the deactivation brake holds people for an admin's decision
+    (integrations.notifications words the email): at most one an hour per connection."""
     now = now or timezone.now()
-    body = (
+    body = body or (
         f"“{connection.name}” asked to deactivate more people than your threshold allows: {held} "
         "deactivation(s) are held until an admin decides.\n\nReview them:\n"
         f"{_connection_link(connection)}\n"
@@ -173,7 +177,7 @@ def alert_brake_held(*, connection: Connection, held: int, now=None) -> int:
     return _alert(
         connection.organization,
         f"brake:{connection.pk}",
-        f"Deactivations held for your decision ({connection.name})",
+        subject or f"Deactivations held for your decision ({connection.name})",
         body,
         now=now,
         episode=False,  # every hold is news, at most hourly

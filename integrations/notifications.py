@@ -1,25 +1,11 @@
 """Emails to an organization's integration admins (sent by integrations.tasks, never in a request)."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from employees.models import Employee
-
+from . import alerts
 from .models import Connection, ProvisionedDeactivation
-
-
-def integration_admins(*, organization_id: int) -> list[str]:
-    """Emails of the active employees who may manage integrations (reserved addresses left out)."""
-    return list(
-        Employee.objects.filter(organization_id=organization_id, status=Employee.Status.ACTIVE)
-        .filter(Q(is_org_admin=True) | Q(can_manage_integrations=True))
-        .exclude(email__iendswith=".invalid")
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
 
 
 def held_deactivations_notify(*, connection_id: int, origin: str = "") -> int:
@@ -32,8 +18,7 @@ def held_deactivations_notify(*, connection_id: int, origin: str = "") -> int:
         connection=connection, state=ProvisionedDeactivation.State.HELD
     )
     count = held.count()
-    recipients = integration_admins(organization_id=connection.organization_id)
-    if not count or not recipients:
+    if not count:
         return 0
     # The origin the identity provider reached the portal at, unless one is configured.
     base = settings.PUBLIC_BASE_URL or origin.rstrip("/")
@@ -46,5 +31,5 @@ def held_deactivations_notify(*, connection_id: int, origin: str = "") -> int:
     }
     subject = f"{count} deactivation{'s' if count != 1 else ''} from {connection.name} held for your decision"
     body = render_to_string("integrations/email/deactivations_held.txt", context)
-    messages = [EmailMessage(subject, body, to=[recipient]) for recipient in recipients]
-    return get_connection().send_messages(messages) or 0
+    # Through the alerts: to the integration admins who have not opted out, at most hourly.
+    return alerts.alert_brake_held(connection=connection, held=count, subject=subject, body=body)
