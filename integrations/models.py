@@ -38,6 +38,10 @@ class Connection(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # A deleted connection stops syncing at once; its employees stay as they are.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The admin's changes to the default attribute mapping (integrations.scim.overrides): portal
+    # field -> SCIM attribute path, "" for "not provisioned". On the connection's row, so the
+    # token's query that every SCIM request makes loads it, at no statement of its own.
+    attribute_mapping = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -156,6 +160,8 @@ class ScimRequest(models.Model):
     )
     detail = models.CharField(max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+    # The attribute paths the request's body carried (integrations.scim.received), never values.
+    attributes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -35,6 +35,9 @@ from .filters import as_pk, to_q
 
 DEACTIVATED_BY_PROVIDER = "Deactivated by the identity provider"
 
+# The organization's active custom fields, read at most once per request (backend.custom_fields).
+FieldsOf = Callable[[], dict] | None
+
 
 # What a User resource shows (integrations.scim.mapping.user_render): reads that only render load
 # just these.
@@ -55,6 +58,7 @@ RENDERED = (
     "created_at",
     "updated_at",
     "version",
+    "custom_values",
     *(field for field in services.PROFILE_FIELDS if field not in ("username", "email", "external_id")),
 )
 
@@ -141,7 +145,7 @@ def _conflict(field_name: str, value: str) -> ScimError:
     return ScimError(409, f"A user with {label} {value} already exists.", "uniqueness")
 
 
-def user_create(scope: Scope, *, fields: dict, active: bool) -> Outcome:
+def user_create(scope: Scope, *, fields: dict, active: bool, custom_fields: FieldsOf = None) -> Outcome:
     """Create the employee; when the userName or email is taken, decide between 409 and a link.
 
     The INSERT comes first and the unique indexes on lower(username) / lower(email) decide: the
@@ -149,12 +153,17 @@ def user_create(scope: Scope, *, fields: dict, active: bool) -> Outcome:
     """
     try:
         with transaction.atomic():
-            employee = services.employee_provision(organization=scope.organization, active=active, **fields)
+            employee = services.employee_provision(
+                organization=scope.organization,
+                active=active,
+                custom_fields=_loaded(custom_fields, fields),
+                **fields,
+            )
             integration_services.employee_provisioned_by(
                 employee=employee, connection=scope.connection, new=True
             )
     except IntegrityError:
-        return _create_over_existing(scope, fields=fields, active=active)
+        return _create_over_existing(scope, fields=fields, active=active, custom_fields=custom_fields)
     except ValidationError as exc:
         raise invalid(exc) from exc
     return Outcome(obj=employee, operation="create", created=True)
@@ -171,7 +180,7 @@ def _claimable(employee: Employee, link: ProvisionedEmployee | None) -> bool:
 
 
 @transaction.atomic
-def _create_over_existing(scope: Scope, *, fields: dict, active: bool) -> Outcome:
+def _create_over_existing(scope: Scope, *, fields: dict, active: bool, custom_fields: FieldsOf) -> Outcome:
     username, email = fields["username"].lower(), fields["email"].lower()
     candidates = list(
         Employee.objects.select_for_update(of=("self",))
@@ -200,17 +209,38 @@ def _create_over_existing(scope: Scope, *, fields: dict, active: bool) -> Outcom
     sent = {key: value for key, value in fields.items() if value}
     if "profile_extras" in sent:  # per kind too: entries of a kind the body does not send stay
         sent["profile_extras"] = {**employee.profile_extras, **sent["profile_extras"]}
-    outcome = _write(employee, fields=sent, active=active, restore=True)
+    if "custom_values" in sent:  # and custom values the body does not send stay
+        sent["custom_values"] = {
+            key: value for key, value in sent["custom_values"].items() if value is not None
+        }
+    outcome = _write(employee, fields=sent, active=active, restore=True, custom_fields=custom_fields)
     integration_services.employee_provisioned_by(employee=employee, connection=scope.connection)
     return Outcome(
         obj=employee, operation="create" if outcome.operation == "update" else outcome.operation, created=True
     )
 
 
-def _write(employee: Employee, *, fields: dict | None, active: bool | None, restore: bool = False) -> Outcome:
+def _loaded(custom_fields: FieldsOf, fields: dict | None) -> dict | None:
+    # The active fields the protocol layer read already, when the write sets custom values.
+    return custom_fields() if custom_fields and fields and fields.get("custom_values") else None
+
+
+def _write(
+    employee: Employee,
+    *,
+    fields: dict | None,
+    active: bool | None,
+    restore: bool = False,
+    custom_fields: FieldsOf = None,
+) -> Outcome:
     try:
         operation = services.employee_provider_update(
-            employee=employee, profile=fields, active=active, restore=restore, reason=DEACTIVATED_BY_PROVIDER
+            employee=employee,
+            profile=fields,
+            active=active,
+            restore=restore,
+            reason=DEACTIVATED_BY_PROVIDER,
+            custom_fields=_loaded(custom_fields, fields),
         )
     except IntegrityError as exc:
         raise _conflict("username", (fields or {}).get("username", "")) from exc
@@ -226,12 +256,13 @@ def user_update(
     pk: str,
     change: Callable[[Employee], tuple[dict | None, bool | None]],
     if_match: str | None,
+    custom_fields: FieldsOf = None,
 ) -> Outcome:
     """Read the user under a row lock, compute its new state with `change` (pure), write it."""
     employee = user_get(scope, pk=pk, lock=True)
     check_version(employee.version, if_match)
     fields, active = change(employee)
-    return _write(employee, fields=fields, active=active)
+    return _write(employee, fields=fields, active=active, custom_fields=custom_fields)
 
 
 @transaction.atomic
