@@ -30,3 +30,22 @@ class ActivityFilterForm(forms.Form):
         """Valid filters only: a bad value in the query string shows everything rather than failing."""
         self.is_valid()
         return {name: self.cleaned_data.get(name, "") for name in ("outcome", "operation")}
+
+
+class AttributeMappingForm(forms.Form):
+    """One SCIM attribute path per portal field (integrations.attributes.MappingRow); blank: none."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[row.field] = forms.CharField(
+                label=row.label,
+                required=False,
+                max_length=300,
+                initial=row.path,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
+
+    def pairs(self):
+        return [(row, self[row.field]) for row in self.rows]

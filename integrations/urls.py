@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mapping_views, views
 
 app_name = "integrations"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("integrations/okta/", views.okta, name="okta"),
     path("integrations/okta/connections/new/", views.connection_create, name="connection-create"),
     path("integrations/okta/connections/<int:pk>/", views.connection_detail, name="connection"),
+    path(
+        "integrations/okta/connections/<int:pk>/mapping/",
+        mapping_views.connection_mapping,
+        name="connection-mapping",
+    ),
     path("integrations/okta/connections/<int:pk>/delete/", views.connection_delete, name="connection-delete"),
     path("integrations/okta/connections/<int:pk>/tokens/", views.token_create, name="token-create"),
     path(

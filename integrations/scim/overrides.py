@@ -58,6 +58,8 @@ REQUIRED = frozenset({"email"})
 _PATH = re.compile(
     r'^(?P<attr>[A-Za-z][\w$-]*)(?:\[\s*type\s+eq\s+"(?P<type>[^"\]]*)"\s*\])?(?:\.(?P<sub>[A-Za-z$][\w$-]*))?$'
 )
+# externalId is common to every resource (RFC 7643 §3.1), not listed in the User schema.
+_COMMON = [{"name": "externalId", "multiValued": False}]
 # Attributes no portal field may take its value from: the password is never stored anywhere.
 _NEVER = frozenset({"password", "groups"})
 
@@ -99,7 +101,8 @@ def path_validate(path: str, custom_fields: dict) -> str:
         raise ValidationError(
             f'{path}: write an attribute such as title, name.givenName or addresses[type eq "work"].locality.'
         )
-    attributes = {a["name"].lower(): a for a in schema_attributes(urn)}
+    published = schema_attributes(urn) + (_COMMON if urn == USER_SCHEMA else [])
+    attributes = {a["name"].lower(): a for a in published}
     attribute = attributes.get(match["attr"].lower())
     if attribute is None or attribute["name"] in _NEVER:
         raise ValidationError(f"{path}: the schema {urn} has no attribute {match['attr']} to map.")
