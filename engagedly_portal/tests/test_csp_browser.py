@@ -167,6 +167,7 @@ def test_every_page_passes_the_content_security_policy(demo, live_server, browse
         f"/settings/integrations/okta/connections/{c}/",
         f"/settings/integrations/okta/connections/{c}/?outcome=client_error",
         f"/settings/integrations/okta/connections/{c}/delete/",
+        f"/settings/integrations/okta/connections/{c}/mapping/",
         f"/settings/integrations/okta/connections/{c}/tokens/{demo['token'].pk}/revoke/",
         "/profile/api-keys/",
         "/no-such-page/",
