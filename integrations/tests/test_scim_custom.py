@@ -192,3 +192,10 @@ def test_an_archived_field_leaves_the_schema(scim, fields):
     custom_field_archive(field=fields["tier"])
     extension = scim.get(f"/Schemas/{CUSTOM}").body
     assert "tier" not in [a["name"] for a in extension["attributes"]]
+
+
+def test_root_search_renders_the_extension(scim, fields):
+    scim.post("/Users", fixture("okta_create_user_custom.json"))
+    body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": 'userName sw "ava"'}
+    found = scim.post("/.search", body).body["Resources"]
+    assert found[0][CUSTOM]["office"] == "Austin HQ 4th floor"
