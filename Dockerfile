@@ -19,6 +19,8 @@ RUN DJANGO_SETTINGS_MODULE=engagedly_portal.settings DEBUG=0 SECRET_KEY=collects
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=engagedly_portal.settings_production DEBUG=0 HOST=0.0.0.0 PORT=8000
+# xmlsec1: pysaml2 verifies SAML signatures with it.
+RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 portal \
     && useradd --system --uid 10001 --gid portal --home-dir /app --no-create-home --shell /usr/sbin/nologin portal
 COPY --from=build /opt/venv /opt/venv

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 
-.PHONY: run test serve worker worker-only bench-background bench-profile background-health lint format migrations-check install browser clean scim-test bench
+.PHONY: run test serve worker worker-only bench-background bench-profile background-health lint format migrations-check install browser xmlsec clean scim-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed xmlsec
+
+# SAML sign-in: pysaml2 verifies and makes XML signatures with Debian's xmlsec1 binary.
+xmlsec:
+	@command -v xmlsec1 >/dev/null 2>&1 || { \
+	  echo "Installing Debian's xmlsec1 for SAML single sign-on"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null; }
 
 # Debian's Chromium for the browser tests (test tools may not download browsers here).
 browser:

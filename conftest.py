@@ -81,3 +81,15 @@ def signed_in(client, employee):
 @pytest.fixture
 def admin_client(client, acme_admin):
     return signed_in(client, acme_admin)
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Tasks run in-process at commit, as in `make run`, even when REDIS_URL points at a broker."""
+    from engagedly_portal.celery import app
+
+    saved = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

@@ -4,8 +4,8 @@
 from rest_framework import serializers
 
 from employees.models import Employee
-from integrations.models import ScimRequest
-from integrations.selectors import Status
+from integrations.models import Connection, ScimRequest
+from integrations.status import Status
 
 
 class ConnectionSerializer(serializers.Serializer):
@@ -32,6 +32,11 @@ class ConnectionSerializer(serializers.Serializer):
 
 class ConnectionCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, help_text="For your own reference, e.g. “Okta production”.")
+    provider = serializers.ChoiceField(
+        choices=Connection.Provider.choices,
+        default=Connection.Provider.OKTA,
+        help_text="The identity provider, which picks the setup steps shown in the portal.",
+    )
 
 
 class ConnectionCreatedSerializer(serializers.Serializer):

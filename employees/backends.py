@@ -1,4 +1,5 @@
-"""Sign-in with an employee's email and password; deactivated employees are refused."""
+"""Sign-in with an employee's email and password; deactivated employees are refused, and so are
+the people of an organization that requires single sign-on (its break-glass admins aside)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -13,10 +14,14 @@ class EmployeeEmailBackend(ModelBackend):
             return None
         candidates = Employee.objects.filter(
             email__iexact=email, status=Employee.Status.ACTIVE, user__isnull=False
-        ).select_related("user")
+        ).select_related("user", "organization")
         for employee in candidates:
             user = employee.user
-            if user.check_password(password) and self.user_can_authenticate(user):
+            if (
+                user.check_password(password)
+                and self.user_can_authenticate(user)
+                and employee.may_use_password
+            ):
                 return user
         if not candidates:
             # Run the hasher anyway so response time does not reveal which emails exist.

@@ -174,11 +174,19 @@ class OrganizationSettingsForm(forms.Form):
         help_text="Applies to deactivations from now on, whether made here or by your identity provider.",
     )
 
+    invite_on_provisioning = forms.BooleanField(
+        label="Invite people when your identity provider provisions them",
+        required=False,
+        help_text="Each new employee gets an email with a link to set a password. Not sent when your "
+        "organization requires single sign-on.",
+    )
+
     @classmethod
     def for_organization(cls, data, *, organization: Organization) -> "OrganizationSettingsForm":
         initial = {
             "name": organization.name,
             "direct_reports_on_deactivation": organization.direct_reports_on_deactivation,
+            "invite_on_provisioning": organization.invite_on_provisioning,
         }
         return cls(data, initial=initial)
 
@@ -243,3 +251,7 @@ class CustomFieldForm(forms.Form):
 
     def clean_choices(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]
+
+
+class ForgotPasswordForm(forms.Form):
+    email = forms.EmailField(label="Work email", max_length=254)

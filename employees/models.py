@@ -22,6 +22,11 @@ class Organization(models.Model):
     direct_reports_on_deactivation = models.CharField(
         max_length=16, choices=DirectReportsPolicy.choices, default=DirectReportsPolicy.KEEP
     )
+    # Sign-in policy. An identity provider's new employees get an invitation to set a password;
+    # with single sign-on required, only break-glass admins (Employee.password_sign_in_allowed)
+    # may still use a password. The sso app sets sso_required; the domain only obeys it.
+    invite_on_provisioning = models.BooleanField("invite people when they are provisioned", default=False)
+    sso_required = models.BooleanField("require single sign-on", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -112,6 +117,13 @@ class Employee(models.Model):
 
     is_org_admin = models.BooleanField("organization admin", default=False)
     can_manage_integrations = models.BooleanField("may manage integrations", default=False)
+    # Break-glass: may sign in with a password even when the organization requires single sign-on
+    # (so an identity provider outage does not lock every admin out).
+    password_sign_in_allowed = models.BooleanField("may use a password when SSO is required", default=False)
+    # When the latest invitation to set a password was asked for (the profile shows it), and,
+    # until its email is sent, since when it waits: a sweep re-sends one whose message was lost.
+    invited_at = models.DateTimeField(null=True, blank=True)
+    invitation_pending_since = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -163,6 +175,11 @@ class Employee(models.Model):
                 condition=models.Q(manager_link="pending"),
                 name="employee_manager_link_pending",
             ),
+            models.Index(
+                fields=["invitation_pending_since"],
+                condition=models.Q(invitation_pending_since__isnull=False),
+                name="employee_invitation_pending",
+            ),
             # A newly created manager (or a changed email) finds the reports waiting for it.
             models.Index(
                 Lower("manager_email"),
@@ -189,6 +206,11 @@ class Employee(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def may_use_password(self) -> bool:
+        """Password sign-in is open unless the organization requires SSO (break-glass admins aside)."""
+        return not self.organization.sso_required or self.password_sign_in_allowed
 
     @property
     def may_manage_integrations(self) -> bool:
@@ -290,3 +312,36 @@ class CustomField(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class SignInEvent(models.Model):
+    """One sign-in attempt, successful or not, as the organization's admins and support see it."""
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", "Password"
+        OIDC = "oidc", "OpenID Connect"
+        SAML = "saml", "SAML 2.0"
+        PASSWORD_LINK = "password_link", "Password set from an emailed link"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Signed in"
+        FAILURE = "failure", "Refused"
+        LOCKED_OUT = "locked_out", "Locked out"
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    email = models.CharField(max_length=254, blank=True)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="signinevent_org_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} sign-in {self.outcome} for {self.email or '?'}"

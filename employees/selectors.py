@@ -291,3 +291,37 @@ def employees_with_custom_value(
     return employees.annotate(custom_value=KeyTransform(field.key, "custom_values")).filter(
         custom_value=wanted
     )
+
+
+def employee_for_email(*, pk: int) -> Employee | None:
+    """An employee with their organization and login account, for an account email."""
+    return Employee.objects.select_related("organization", "user").filter(pk=pk).first()
+
+
+def employee_for_password_link(*, user_id: int) -> Employee | None:
+    """The employee a set-password link belongs to (the link names their login account)."""
+    return Employee.objects.select_related("organization", "user").filter(user_id=user_id).first()
+
+
+def employees_signing_in_as(*, email: str) -> list[Employee]:
+    """Active employees with this email, in every organization (emails are unique per organization)."""
+    return list(
+        Employee.objects.select_related("organization", "user").filter(
+            email__iexact=email.strip(), status=Employee.Status.ACTIVE
+        )[:20]
+    )
+
+
+def sign_in_event_list(*, organization: Organization):
+    from .models import SignInEvent
+
+    return SignInEvent.objects.filter(organization=organization).select_related("employee")
+
+
+def invitations_unsent(*, before, limit: int) -> list[int]:
+    """Employees whose invitation email has waited since before `before` (its message was lost)."""
+    return list(
+        Employee.objects.filter(invitation_pending_since__lt=before)
+        .order_by("invitation_pending_since")
+        .values_list("pk", flat=True)[:limit]
+    )

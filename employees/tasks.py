@@ -169,3 +169,56 @@ def _coalesced_publish(task, kind: str, organization_id: int, countdown: float) 
     added = redis_call(lambda: cache.add(key, 1, RUN_MARK_TTL), None, "mark a queued run")
     if added and not _publish(task, organization_id, countdown=countdown):
         _run_unmark(kind, organization_id)  # the next write tries again
+
+
+@shared_task(**RETRY_POLICY)
+def send_account_email(self, employee_id: int, kind: str, base_url: str) -> bool:
+    """An invitation or password-reset email; SMTP failures are retried with backoff."""
+    from .emails import account_email_send
+
+    employee = selectors.employee_for_email(pk=employee_id)
+    if employee is None:
+        return False
+    sent = account_email_send(employee=employee, kind=kind, base_url=base_url)
+    if kind == "invitation":
+        services.employee_invitation_done(employee_id=employee_id)
+    return sent
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def resend_pending_invitations() -> int:
+    """Re-enqueue invitations whose email has not gone out after the grace period (beat).
+
+    A message lost with Redis would otherwise leave the person waiting for an email the admin
+    was told was sent. The links need the portal's public origin: without PUBLIC_BASE_URL the
+    sweep cannot build them and says so.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.BACKGROUND_SWEEP_GRACE_SECONDS)
+    pending = selectors.invitations_unsent(before=cutoff, limit=settings.BACKGROUND_SWEEP_BATCH_SIZE)
+    if pending and not settings.PUBLIC_BASE_URL:
+        logger.warning("%s invitations wait to be sent; set PUBLIC_BASE_URL so the sweep can.", len(pending))
+        return 0
+    # Each re-sent invitation waits another grace period before the next sweep sends it again:
+    # one still retrying with backoff (SMTP down) is not multiplied every sweep.
+    services.employees_invitation_retry(employee_ids=pending)
+    for employee_id in pending:
+        send_account_email.delay(employee_id, "invitation", settings.PUBLIC_BASE_URL)
+    if pending:
+        logger.info("Sweep re-enqueued %s invitation emails.", len(pending))
+    return len(pending)
+
+
+def enqueue_account_email(employee_id: int, kind: str, base_url: str) -> bool:
+    """Queue an account email; when the broker does not answer it is not sent (the admin can
+    invite again, the person can ask for another reset link) and the request still succeeds."""
+
+    def publish() -> bool:
+        send_account_email.apply_async((employee_id, kind, base_url))
+        return True
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return _without_redis(publish)
+    published = redis_call(publish, False, "publish send_account_email")
+    if not published:
+        logger.warning("Could not enqueue the %s email for employee %s.", kind, employee_id)
+    return published

@@ -2,13 +2,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.services import audit_record, changed_fields
+
 from . import selectors, services
+from .account_views import request_origin
 from .decorators import employee_required, org_admin_required
 from .exports import directory_csv_rows
 from .forms import EmployeeForm, OrganizationSettingsForm
@@ -91,10 +95,40 @@ def detail(request, pk: int):
     )
 
 
+AUDITED_EMPLOYEE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "job_title",
+    "department",
+    "is_org_admin",
+    "can_manage_integrations",
+    "manager_id",
+)
+
+
+def _audited(employee: Employee | None) -> dict:
+    return {name: getattr(employee, name) for name in AUDITED_EMPLOYEE_FIELDS} if employee else {}
+
+
 def _save_employee_form(request, form):
     if request.method == "POST" and form.is_valid():
+        # As stored: validating a ModelForm has already copied the new values onto form.instance.
+        before = _audited(Employee.objects.filter(pk=form.instance.pk).first() if form.instance.pk else None)
         try:
-            return form.save()
+            with transaction.atomic():
+                employee = form.save()
+                old, new = changed_fields(before, _audited(employee))
+                if old or new:
+                    audit_record(
+                        action="employee.updated" if before else "employee.created",
+                        organization=employee.organization,
+                        actor=request.user,
+                        target=employee,
+                        before=old if before else {},
+                        after=new,
+                    )
+                return employee
         except ValidationError:
             return None  # the form now carries the errors; rendered below
     return None
@@ -139,12 +173,16 @@ def change_status(request, pk: int):
     if request.method != "POST":
         return render(request, "employees/confirm_deactivate.html", {"employee": employee})
     if request.POST.get("action") == "reactivate":
-        services.employee_reactivate(employee=employee)
+        with transaction.atomic():
+            services.employee_reactivate(employee=employee)
+            _record_status(request, employee, "employee.reactivated", "deactivated", "active")
         messages.success(request, f"{employee.full_name} was reactivated and can sign in again.")
     elif employee.pk == request.employee.pk:
         messages.error(request, "You cannot deactivate your own account.")
     else:
-        services.employee_deactivate(employee=employee, reason="Deactivated by an admin in the portal")
+        with transaction.atomic():
+            services.employee_deactivate(employee=employee, reason="Deactivated by an admin in the portal")
+            _record_status(request, employee, "employee.deactivated", "active", "deactivated")
         messages.success(request, f"{employee.full_name} was deactivated and can no longer sign in.")
     return redirect("employees:detail", pk=employee.pk)
 
@@ -172,6 +210,17 @@ def restore_reports(request, pk: int):
     return redirect("employees:detail", pk=employee.pk)
 
 
+def _record_status(request, employee: Employee, action: str, before: str, after: str) -> None:
+    audit_record(
+        action=action,
+        organization=employee.organization,
+        actor=request.user,
+        target=employee,
+        before={"status": before},
+        after={"status": after},
+    )
+
+
 @login_required
 @employee_required
 def settings_index(request):
@@ -192,11 +241,23 @@ def settings_general(request):
     organization = request.employee.organization
     form = OrganizationSettingsForm.for_organization(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
+        before = {name: getattr(organization, name) for name in form.cleaned_data}
         try:
-            # A fresh copy: the signed-in employee's organization stays as stored if validation fails.
-            services.organization_update(
-                organization=selectors.organization_get(pk=organization.pk), **form.cleaned_data
-            )
+            with transaction.atomic():
+                # A fresh copy: the signed-in employee's organization stays as stored if validation fails.
+                updated = services.organization_update(
+                    organization=selectors.organization_get(pk=organization.pk), **form.cleaned_data
+                )
+                old, new = changed_fields(before, {name: getattr(updated, name) for name in before})
+                if new:
+                    audit_record(
+                        action="organization.settings_changed",
+                        organization=updated,
+                        actor=request.user,
+                        target=updated,
+                        before=old,
+                        after=new,
+                    )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -204,3 +265,32 @@ def settings_general(request):
             messages.success(request, "Organization settings saved.")
             return redirect("settings:general")
     return render(request, "employees/settings_general.html", {"form": form})
+
+
+@require_POST
+@login_required
+@employee_required
+@org_admin_required
+def invite(request, pk: int):
+    """Invite (or invite again) one employee to set a password."""
+    employee = selectors.employee_get(organization=request.employee.organization, pk=pk)
+    if services.employee_invite(employee=employee, base_url=request_origin(request)):
+        messages.success(request, f"Invitation sent to {employee.email}.")
+    else:
+        messages.error(
+            request, f"{employee.full_name} cannot be invited: inactive, or signs in with single sign-on."
+        )
+    return redirect("employees:detail", pk=employee.pk)
+
+
+@require_POST
+@login_required
+@employee_required
+@org_admin_required
+def invite_all(request):
+    """Invite every active employee who has no password yet."""
+    count = services.employees_invite(
+        organization=request.employee.organization, base_url=request_origin(request)
+    )
+    messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
+    return redirect("employees:directory")

@@ -5,9 +5,11 @@ so `make run` needs nothing else. Production sets DATABASE_URL, REDIS_URL,
 SECRET_KEY and DEBUG=0 (see .env.example for every variable).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -45,6 +48,8 @@ INSTALLED_APPS = [
     "employees",
     "integrations",
     "api",
+    "audit",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +65,8 @@ MIDDLEWARE = [
     "employees.middleware.DeactivatedEmployeeLogoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "engagedly_portal.urls"
@@ -104,6 +111,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: django-axes refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "employees.backends.EmployeeEmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -112,6 +121,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Invitation and password-reset links (Django's token machinery) expire after this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_LINK_HOURS", 72) * 3600
+
+# Brute-force protection on password sign-in (django-axes): after SIGN_IN_FAILURE_LIMIT failures
+# an account (by email) or a client address is locked out for SIGN_IN_LOCKOUT_MINUTES; a
+# successful sign-in clears the account's count.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "sso.sign_in.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Fernet key for SSO secrets at rest (sso/crypto.py); empty: derived from SECRET_KEY.
+SSO_ENCRYPTION_KEY = env_str("SSO_ENCRYPTION_KEY", "")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "employees:directory"
 LOGOUT_REDIRECT_URL = "login"
@@ -277,6 +303,28 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep that waited longer than its interval is superseded by the next one.
         "options": {"expires": BACKGROUND_SWEEP_INTERVAL_SECONDS},
     },
+    # Integration alerts (integrations/alerts.py): checked every few minutes; each alert is
+    # claimed in the database, so a late or doubled beat sends nothing twice.
+    "check-integration-alerts": {
+        "task": "integrations.tasks.check_alerts",
+        "schedule": env_float("ALERT_CHECK_INTERVAL_SECONDS", 300.0),
+        "options": {"expires": env_float("ALERT_CHECK_INTERVAL_SECONDS", 300.0)},
+    },
+    # SCIM activity older than each organization's retention goes, in batches (integrations/retention.py).
+    "purge-scim-activity": {
+        "task": "integrations.tasks.purge_activity",
+        "schedule": env_float("SCIM_ACTIVITY_PURGE_INTERVAL_SECONDS", 3600.0),
+        "options": {"expires": env_float("SCIM_ACTIVITY_PURGE_INTERVAL_SECONDS", 3600.0)},
+    },
+    "send-weekly-integration-digests": {
+        "task": "integrations.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+    "resend-pending-invitations": {
+        "task": "employees.tasks.resend_pending_invitations",
+        "schedule": BACKGROUND_SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": BACKGROUND_SWEEP_INTERVAL_SECONDS},
+    },
 }
 
 # Health of the background work (engagedly_portal/health.py). Workers record a heartbeat this
@@ -292,6 +340,24 @@ HEALTH_MAX_DUE_SECONDS = env_float("HEALTH_MAX_DUE_SECONDS", 60.0)
 HEALTH_PROBE_TOKEN = env_str("HEALTH_PROBE_TOKEN", "")
 HEALTH_PROBE_NETWORKS = env_networks("HEALTH_PROBE_NETWORKS", "127.0.0.1/32,::1/128")
 
+# Email (alerts, invitations, password resets) through Django's email API. Without EMAIL_HOST, emails
+# go to the console; tests use locmem.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Engagedly <no-reply@localhost>")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS and EMAIL_USE_SSL.")
+
 # SCIM
 SCIM_RATE_LIMIT_PER_MINUTE = env_int("SCIM_RATE_LIMIT_PER_MINUTE", 6000)
 SCIM_MAX_PAGE_SIZE = env_int("SCIM_MAX_PAGE_SIZE", 200)
@@ -302,6 +368,11 @@ SCIM_RETRY_AFTER_SECONDS = env_int("SCIM_RETRY_AFTER_SECONDS", 5)
 SCIM_TOKEN_CACHE_SECONDS = env_int("SCIM_TOKEN_CACHE_SECONDS", 60)
 # Activity records are written in batches this often (integrations/activity_log.py).
 SCIM_ACTIVITY_FLUSH_SECONDS = env_float("SCIM_ACTIVITY_FLUSH_SECONDS", 0.25)
+# The activity record is kept this many days unless an organization chooses otherwise (7-730),
+# and purged by beat in batches of SCIM_ACTIVITY_PURGE_BATCH_SIZE rows, each its own transaction.
+SCIM_ACTIVITY_RETENTION_DAYS = env_int("SCIM_ACTIVITY_RETENTION_DAYS", 90)
+SCIM_ACTIVITY_PURGE_BATCH_SIZE = env_int("SCIM_ACTIVITY_PURGE_BATCH_SIZE", 5000)
+SCIM_ACTIVITY_PURGE_MAX_BATCHES = env_int("SCIM_ACTIVITY_PURGE_MAX_BATCHES", 1000)
 SCIM_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCIM_MAX_BODY_BYTES * 2
 
@@ -313,6 +384,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every attempt at INFO; the portal records sign-in events itself.
+        "axes": {"level": "WARNING"},
+        # pysaml2's schema loader announces each XML schema it loads.
+        "xmlschema": {"level": "WARNING"},
+        "saml2": {"level": "WARNING"},
         # In-process tasks (no Redis) would log every task run, and kombu would warn about the
         # in-memory broker it never uses; keep `make run`'s output to what a person needs.
         **(

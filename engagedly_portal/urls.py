@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from sso.views.sign_in import sign_in
+
 from .health import background_health, background_probe
 
 urlpatterns = [
@@ -15,11 +17,15 @@ urlpatterns = [
     # For monitors: no session; a token or an allowed network (HEALTH_PROBE_TOKEN / _NETWORKS).
     path("healthz/background/probe", background_probe, name="background-probe"),
     path("", RedirectView.as_view(pattern_name="employees:directory", permanent=False)),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", sign_in, name="login"),
+    path("accounts/", include("employees.account_urls")),
+    path("sso/", include("sso.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("employees/", include("employees.urls")),
+    path("settings/integrations/sso/", include("sso.settings_urls")),
     path("settings/", include("employees.settings_urls")),
     path("settings/", include("integrations.urls")),
     path("profile/api-keys/", include("api.profile_urls")),
+    path("settings/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from . import services
 from .models import Connection, ConnectionToken, ProvisionedEmployee, ScimRequest
+from .scim.activity import person_digest
 
 TOKEN_FIELDS = ("token_hint", "created_by", "created_at", "last_used_at", "revoked_at")
 
@@ -96,7 +97,7 @@ class ConnectionAdmin(admin.ModelAdmin):
         tokens = ConnectionToken.objects.filter(connection__in=queryset, revoked_at__isnull=True)
         revoked = 0
         for token in tokens:
-            services.token_revoke(token=token)
+            services.token_revoke(token=token, actor=request.user)
             revoked += 1
         self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)
 
@@ -129,7 +130,7 @@ class ConnectionTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         revoked = 0
         for token in queryset.filter(revoked_at__isnull=True):
-            services.token_revoke(token=token)
+            services.token_revoke(token=token, actor=request.user)
             revoked += 1
         self.message_user(
             request, f"Revoked {revoked} token(s) at {timezone.now():%H:%M:%S} UTC.", messages.SUCCESS
@@ -163,6 +164,7 @@ class ScimRequestAdmin(admin.ModelAdmin):
         "outcome",
         "operation",
         "employee",
+        "subject",
         "duration_ms",
     )
     list_filter = ("outcome", "operation", "connection__organization")
@@ -170,6 +172,14 @@ class ScimRequestAdmin(admin.ModelAdmin):
     list_select_related = ("connection", "employee")
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        # A full address also finds the requests that attempted it (refused creates keep only
+        # its masked form and keyed digest, see ScimRequest.subject_digest).
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        if "@" in search_term:
+            results |= queryset.filter(subject_digest=person_digest(search_term))
+        return results, duplicates
 
     def has_add_permission(self, request):
         return False

@@ -12,12 +12,16 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.actions import register
+from audit.services import audit_record, changed_fields
 from employees.services import custom_fields_active
 
 from .auth_epoch import auth_epoch_bump
 from .models import Connection, ScimRequest
 from .scim.overrides import REQUIRED, path_validate, targets
 from .scim.schemas import USER_SCHEMA
+
+register("connection.mapping_changed", "Changed a connection's attribute mapping")
 
 # How many of the connection's latest requests with a body the panel reads.
 RECENT_REQUESTS = 1000
@@ -50,7 +54,7 @@ def attribute_mapping_rows(*, connection: Connection) -> list[MappingRow]:
 
 
 @transaction.atomic
-def attribute_mapping_set(*, connection: Connection, paths: dict[str, str]) -> dict:
+def attribute_mapping_set(*, connection: Connection, paths: dict[str, str], actor=None) -> dict:
     """Store `paths` (portal field -> SCIM attribute as typed, "" for none) as the connection's
     overrides: only what differs from the defaults, each path checked against the published
     schema (ValidationError naming the fields otherwise). Applies to the next SCIM request."""
@@ -77,11 +81,30 @@ def attribute_mapping_set(*, connection: Connection, paths: dict[str, str]) -> d
     if errors:
         raise ValidationError(errors)
     if overrides != connection.attribute_mapping:
+        before, after = changed_fields(*_shown(connection.attribute_mapping, overrides))
         connection.attribute_mapping = overrides
         connection.save(update_fields=["attribute_mapping"])
+        audit_record(
+            action="connection.mapping_changed",
+            organization=connection.organization,
+            actor=actor,
+            target=connection,
+            before=before,
+            after=after,
+        )
         # SCIM workers may hold the connection with the token they verified: make them re-read it.
         auth_epoch_bump()
     return overrides
+
+
+def _shown(before: dict, after: dict) -> tuple[dict, dict]:
+    """Both mappings over the same fields, as the audit trail shows them."""
+    fields = sorted(before.keys() | after.keys())
+
+    def shown(overrides):
+        return {f: overrides[f] or "(not provisioned)" if f in overrides else "(default)" for f in fields}
+
+    return shown(before), shown(after)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 
 from .models import ScimRequest
 
@@ -18,7 +21,45 @@ class ConnectionForm(forms.Form):
     )
 
 
+class TokenForm(forms.Form):
+    """A new token's optional label and expiry."""
+
+    EXPIRY_CHOICES = [
+        ("", "Never"),
+        ("30", "In 30 days"),
+        ("90", "In 90 days"),
+        ("180", "In 180 days"),
+        ("365", "In a year"),
+    ]
+
+    label = forms.CharField(
+        label="Label",
+        required=False,
+        max_length=100,
+        help_text="Optional, to tell tokens apart, e.g. “Okta prod, May rotation”.",
+        error_messages={"max_length": "Use at most 100 characters for the label."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    expires_in = forms.ChoiceField(
+        label="Expires",
+        required=False,
+        choices=EXPIRY_CHOICES,
+        help_text="We email the integration admins a week before.",
+    )
+
+    def expires_at(self) -> datetime.datetime | None:
+        days = self.cleaned_data.get("expires_in")
+        return timezone.now() + datetime.timedelta(days=int(days)) if days else None
+
+
 class ActivityFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Person",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or email"}),
+        error_messages={"max_length": "Use at most 200 characters."},
+    )
     outcome = forms.ChoiceField(
         label="Outcome", required=False, choices=[("", "All outcomes"), *ScimRequest.Outcome.choices]
     )
@@ -26,10 +67,41 @@ class ActivityFilterForm(forms.Form):
         label="Operation", required=False, choices=[("", "All operations"), *ScimRequest.Operation.choices]
     )
 
-    def filters(self) -> dict[str, str]:
-        """Valid filters only: a bad value in the query string shows everything rather than failing."""
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    token = forms.TypedChoiceField(label="Token", required=False, coerce=int, empty_value=None)
+
+    FILTERS = ("q", "outcome", "operation", "date_from", "date_to", "token")
+
+    def __init__(self, data=None, *, tokens=()):
+        super().__init__(data)
+        self.fields["token"].choices = [("", "All tokens")] + [(t.pk, t.display_name) for t in tokens]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def filters(self) -> dict:
+        """Valid filters only: a bad value is shown as the field's error and not applied."""
         self.is_valid()
-        return {name: self.cleaned_data.get(name, "") for name in ("outcome", "operation")}
+        return {name: self.cleaned_data.get(name) or "" for name in self.FILTERS}
+
+    @property
+    def active(self) -> bool:
+        return any(self.data.get(name) for name in self.FILTERS)
 
 
 class AttributeMappingForm(forms.Form):

@@ -3,10 +3,12 @@
 import hashlib
 import hmac
 import secrets
+from http import HTTPStatus
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from employees.models import Employee, Organization, Team
 
@@ -26,6 +28,10 @@ def token_digest(secret: str) -> str:
 class Connection(models.Model):
     class Provider(models.TextChoices):
         OKTA = "okta", "Okta"
+        ENTRA = "entra", "Microsoft Entra ID"
+        ONELOGIN = "onelogin", "OneLogin"
+        JUMPCLOUD = "jumpcloud", "JumpCloud"
+        OTHER = "scim", "Other SCIM 2.0"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="connections")
     name = models.CharField(max_length=100)
@@ -61,6 +67,13 @@ class Connection(models.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @property
+    def provider_info(self):
+        """Its provider's name, setup steps and attribute table (integrations.providers)."""
+        from .providers import DEFAULT, PROVIDERS
+
+        return PROVIDERS.get(self.provider) or PROVIDERS[DEFAULT]
+
 
 class ProvisionedEmployee(models.Model):
     """The connection that provisions an employee: the one that created or linked them."""
@@ -89,6 +102,8 @@ class ConnectionToken(models.Model):
     """A bearer token for one connection: `engscim_<lookup><rest>`, stored as lookup + HMAC digest."""
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="tokens")
+    # The admin's own name for it ("Okta prod, rotated in May"): prefixes alone are hard to tell apart.
+    label = models.CharField(max_length=100, blank=True)
     lookup = models.CharField(max_length=LOOKUP_LENGTH, unique=True)
     digest = models.CharField(max_length=64)
     created_by = models.ForeignKey(
@@ -97,6 +112,9 @@ class ConnectionToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Optional: refused from this moment on; the integration admins are reminded a week before.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -107,6 +125,13 @@ class ConnectionToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.label} ({self})" if self.label else str(self)
 
     def set_secret(self) -> str:
         """Generate a new secret, keep only its lookup part and digest, return the plaintext once."""
@@ -160,6 +185,11 @@ class ScimRequest(models.Model):
     )
     detail = models.CharField(max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+    # Whom a request concerned when no employee is linked to it (a create that was refused): the
+    # userName it attempted, masked for display, and its keyed digest (scim.activity.person_digest)
+    # so an admin who types the address finds the row. The address itself is never stored.
+    subject = models.CharField(max_length=254, blank=True)
+    subject_digest = models.CharField(max_length=64, blank=True)
     # The attribute paths the request's body carried (integrations.scim.received), never values.
     attributes = models.JSONField(default=list, blank=True)
 
@@ -173,7 +203,72 @@ class ScimRequest(models.Model):
                 condition=models.Q(employee__isnull=False),
                 name="scimrequest_employee_time",
             ),
+            models.Index(
+                fields=["connection", "subject_digest"],
+                condition=~models.Q(subject_digest=""),
+                name="scimrequest_conn_subject",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} → {self.status_code}"
+
+    @property
+    def status_phrase(self) -> str:
+        """`401 Unauthorized`, `409 Conflict`: what the IdP was told, in words an admin can act on."""
+        try:
+            return f"{self.status_code} {HTTPStatus(self.status_code).phrase}"
+        except ValueError:
+            return str(self.status_code)
+
+    @property
+    def refused(self) -> bool:
+        """Refused before the request was looked at: no valid token, or provisioning not enabled."""
+        return self.status_code in (401, 403)
+
+
+class AlertPreference(models.Model):
+    """One person's choice of alert emails; without a row, everything is sent."""
+
+    employee = models.OneToOneField(
+        Employee, primary_key=True, on_delete=models.CASCADE, related_name="alert_preference"
+    )
+    alerts = models.BooleanField("email me when a connection needs attention", default=True)
+    digest = models.BooleanField("email me a weekly digest", default=True)
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}: alerts={self.alerts} digest={self.digest}"
+
+
+class AlertState(models.Model):
+    """Per organization and alert key ("failing:12", "digest"): is the condition active (an alert
+    was sent for this episode), and when the last alert went out (at most one an hour)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=80)
+    active = models.BooleanField(default=False)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="alertstate_org_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.key}"
+
+
+class ActivityRetention(models.Model):
+    """How long an organization keeps its SCIM activity record; without a row, the default
+    (settings.SCIM_ACTIVITY_RETENTION_DAYS)."""
+
+    MIN_DAYS = 7
+    MAX_DAYS = 730
+
+    organization = models.OneToOneField(
+        Organization, primary_key=True, on_delete=models.CASCADE, related_name="activity_retention"
+    )
+    days = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.days} days"

@@ -14,25 +14,12 @@ from django.utils import timezone
 from employees.models import Employee, Organization
 
 from .models import Connection, ConnectionToken, ScimRequest
+from .scim.activity import person_digest
+from .status import HEALTHY, NO_STREAK, Health, connection_health, streaks_for
 
-# Answers that are part of a healthy conversation with an IdP: Okta looks users up by id and
-# gets 404 for ones deleted here, and a duplicate create is answered 409 by design (RFC 7644 §3.3).
-EXPECTED_CLIENT_ERRORS = frozenset({404, 409})
 CHART_DAYS = 30
-
-
-class Status:
-    WAITING = "waiting"
-    CONNECTED = "connected"
-    FAILING = "failing"
-    DISABLED = "disabled"
-
-    LABELS = {
-        WAITING: "Waiting for the first request",
-        CONNECTED: "Connected",
-        FAILING: "Failing",
-        DISABLED: "Paused: Okta not enabled",
-    }
+# A token that made a request this recently is "in use".
+TOKEN_IN_USE_WINDOW = datetime.timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -40,19 +27,64 @@ class ConnectionOverview:
     """One connection as the settings pages show it."""
 
     connection: Connection
-    status: str
-    last_request_at: datetime.datetime | None
+    health: Health
     active_employees: int
     deactivated_employees: int
     tokens: list[ConnectionToken]
 
     @property
+    def status(self) -> str:
+        return self.health.status
+
+    @property
     def status_label(self) -> str:
-        return Status.LABELS[self.status]
+        return self.health.label
+
+    @property
+    def last_request_at(self) -> datetime.datetime | None:
+        return self.health.last_request_at
 
     @property
     def live_tokens(self) -> list[ConnectionToken]:
         return [token for token in self.tokens if token.revoked_at is None]
+
+    @property
+    def token_rows(self) -> list["TokenRow"]:
+        """Every token with its markers: the newest live one, and those the IdP uses now."""
+        live = self.live_tokens
+        newest = max(live, key=lambda token: (token.created_at, token.pk)) if len(self.tokens) > 1 else None
+        recent = timezone.now() - TOKEN_IN_USE_WINDOW
+        return [
+            TokenRow(
+                token=token,
+                newest=token is newest,
+                in_use=token.revoked_at is None and token.last_used is not None and token.last_used >= recent,
+            )
+            for token in self.tokens
+        ]
+
+    @property
+    def rotation(self) -> "Rotation | None":
+        """With two live tokens, a rotation is under way: the newer replaces the older."""
+        live = sorted(self.live_tokens, key=lambda token: (token.created_at, token.pk))
+        if len(live) != 2:
+            return None
+        old, new = live
+        return Rotation(old=old, new=new, new_seen=new.last_used is not None)
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token: ConnectionToken
+    newest: bool
+    in_use: bool
+
+
+@dataclass(frozen=True)
+class Rotation:
+    old: ConnectionToken
+    new: ConnectionToken
+    new_seen: bool
 
 
 @dataclass(frozen=True)
@@ -67,49 +99,40 @@ class DayCount:
         return self.success + self.client_error + self.server_error
 
 
-def connection_status(
-    *, last_outcome: str | None, last_status_code: int | None, provisioning_enabled: bool = True
-) -> str:
-    """From the latest request: none yet, a healthy answer, or one that means syncing is broken.
-
-    While support staff have Okta turned off every request is refused, whatever the last one said.
-    """
-    if not provisioning_enabled:
-        return Status.DISABLED
-    if last_outcome is None:
-        return Status.WAITING
-    if last_outcome == ScimRequest.Outcome.SUCCESS or last_status_code in EXPECTED_CLIENT_ERRORS:
-        return Status.CONNECTED
-    return Status.FAILING
-
-
-def _latest_request(field: str):
+def _latest_request(field: str, condition: Q | None = None):
     return Subquery(
-        ScimRequest.objects.filter(connection=OuterRef("pk")).order_by("-created_at", "-id").values(field)[:1]
+        ScimRequest.objects.filter(condition or Q(), connection=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values(field)[:1]
     )
 
 
 def token_queryset() -> QuerySet[ConnectionToken]:
-    """Tokens with `last_used`: the recorded time, else the newest request made with the token."""
-    latest_use = (
-        ScimRequest.objects.filter(token=OuterRef("pk"))
-        .order_by("-created_at", "-id")
-        .values("created_at")[:1]
-    )
+    """Tokens with `last_used` (the recorded time, else the newest request made with the token)
+    and that request's method and path: "last used 3 min ago by GET /Users"."""
+
+    def latest_use(field: str):
+        return Subquery(
+            ScimRequest.objects.filter(token=OuterRef("pk")).order_by("-created_at", "-id").values(field)[:1]
+        )
+
     return ConnectionToken.objects.select_related("created_by__employee").annotate(
-        last_used=Coalesce(F("last_used_at"), Subquery(latest_use))
+        last_used=Coalesce(F("last_used_at"), latest_use("created_at")),
+        last_method=latest_use("method"),
+        last_path=latest_use("path"),
     )
 
 
-def _overview_queryset(*, organization: Organization) -> QuerySet[Connection]:
+def _overview_queryset(*, organization: Organization, provider: str = "") -> QuerySet[Connection]:
     # Employee counts join one relation only; request facts come from subqueries so rows do not multiply.
+    connections = Connection.objects.filter(organization=organization, deleted_at__isnull=True)
+    if provider:
+        connections = connections.filter(provider=provider)
     return (
-        Connection.objects.filter(organization=organization, deleted_at__isnull=True)
-        .select_related("created_by__employee")
+        connections.select_related("created_by__employee")
         .annotate(
             last_request_at=_latest_request("created_at"),
-            last_outcome=_latest_request("outcome"),
-            last_status_code=_latest_request("status_code"),
+            last_healthy_at=_latest_request("created_at", HEALTHY),
             active_employees=Count(
                 "provisioned", filter=Q(provisioned__employee__status=Employee.Status.ACTIVE)
             ),
@@ -121,29 +144,33 @@ def _overview_queryset(*, organization: Organization) -> QuerySet[Connection]:
     )
 
 
-def _overview(connection: Connection, organization: Organization) -> ConnectionOverview:
-    return ConnectionOverview(
-        connection=connection,
-        status=connection_status(
-            last_outcome=connection.last_outcome,
-            last_status_code=connection.last_status_code,
-            provisioning_enabled=organization.provisioning_enabled,
-        ),
-        last_request_at=connection.last_request_at,
-        active_employees=connection.active_employees,
-        deactivated_employees=connection.deactivated_employees,
-        tokens=list(connection.tokens.all()),
-    )
+def _overviews(connections: list[Connection], organization: Organization) -> list[ConnectionOverview]:
+    streaks = streaks_for({connection.pk: connection.last_healthy_at for connection in connections})
+    return [
+        ConnectionOverview(
+            connection=connection,
+            health=connection_health(
+                provisioning_enabled=organization.provisioning_enabled,
+                last_request_at=connection.last_request_at,
+                last_healthy_at=connection.last_healthy_at,
+                streak=streaks.get(connection.pk, NO_STREAK),
+            ),
+            active_employees=connection.active_employees,
+            deactivated_employees=connection.deactivated_employees,
+            tokens=list(connection.tokens.all()),
+        )
+        for connection in connections
+    ]
 
 
 def connection_overview_queryset(*, organization: Organization) -> QuerySet[Connection]:
-    """The live connections with what connection_overview needs, for callers that page them."""
+    """The live connections with what connection_overviews needs, for callers that page them."""
     return _overview_queryset(organization=organization)
 
 
-def connection_overview(*, connection: Connection, organization: Organization) -> ConnectionOverview:
-    """One connection of connection_overview_queryset as the pages (and the API) show it."""
-    return _overview(connection, organization)
+def connection_overviews(*, connections, organization: Organization) -> list[ConnectionOverview]:
+    """Connections of connection_overview_queryset (a page of them) as the pages and the API show them."""
+    return _overviews(list(connections), organization)
 
 
 def connection_list(*, organization: Organization) -> QuerySet[Connection]:
@@ -152,10 +179,8 @@ def connection_list(*, organization: Organization) -> QuerySet[Connection]:
     )
 
 
-def connection_overview_list(*, organization: Organization) -> list[ConnectionOverview]:
-    return [
-        _overview(connection, organization) for connection in _overview_queryset(organization=organization)
-    ]
+def connection_overview_list(*, organization: Organization, provider: str = "") -> list[ConnectionOverview]:
+    return _overviews(list(_overview_queryset(organization=organization, provider=provider)), organization)
 
 
 def connection_get(*, organization: Organization, pk: int) -> Connection:
@@ -165,7 +190,7 @@ def connection_get(*, organization: Organization, pk: int) -> Connection:
 
 def connection_overview_get(*, organization: Organization, pk: int) -> ConnectionOverview:
     connection = get_object_or_404(_overview_queryset(organization=organization), pk=pk)
-    return _overview(connection, organization)
+    return _overviews([connection], organization)[0]
 
 
 def token_get(*, connection: Connection, pk: int) -> ConnectionToken:
@@ -185,9 +210,18 @@ def scim_request_list(
     operation: str = "",
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
+    q: str = "",
+    date_from: datetime.date | str = "",
+    date_to: datetime.date | str = "",
+    token: int | str | None = "",
 ) -> QuerySet[ScimRequest]:
-    """The connection's activity, newest first; `since` inclusive, `until` exclusive."""
-    requests = ScimRequest.objects.filter(connection=connection).select_related("employee")
+    """The connection’s activity, newest first, filtered by outcome, operation, person and dates
+    (`since` inclusive, `until` exclusive: the API’s window).
+
+    A person is found by the linked employee's name or email, or, for requests no employee is
+    linked to (a refused create), by the keyed digest of the userName typed in full.
+    """
+    requests = ScimRequest.objects.filter(connection=connection).select_related("employee", "token")
     if outcome:
         requests = requests.filter(outcome=outcome)
     if operation:
@@ -196,7 +230,40 @@ def scim_request_list(
         requests = requests.filter(created_at__gte=since)
     if until is not None:
         requests = requests.filter(created_at__lt=until)
+    if q.strip():
+        requests = requests.filter(_person_match(q))
+    if token:
+        requests = requests.filter(token_id=token)
+    if date_from:
+        requests = requests.filter(created_at__gte=_start_of(date_from))
+    if date_to:
+        requests = requests.filter(created_at__lt=_start_of(date_to + datetime.timedelta(days=1)))
     return requests.order_by("-created_at", "-id")
+
+
+def _person_match(q: str) -> Q:
+    words = q.split()[:6]
+    named = Q(employee__isnull=False)
+    for word in words:
+        named &= (
+            Q(employee__first_name__icontains=word)
+            | Q(employee__last_name__icontains=word)
+            | Q(employee__email__icontains=word)
+            | Q(employee__username__icontains=word)
+        )
+    if "@" in q:
+        return named | Q(subject_digest=person_digest(q))
+    return named
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def scim_request_get(*, connection: Connection, pk: int) -> ScimRequest:
+    return get_object_or_404(
+        ScimRequest.objects.select_related("employee", "token"), connection=connection, pk=pk
+    )
 
 
 def scim_request_daily_counts(

@@ -1,11 +1,13 @@
 """Writes for connections and their tokens. Every function is scoped to one organization."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from audit.services import audit_record
 from employees.models import Employee, Organization, Team
 
 from .auth_epoch import auth_epoch_bump
@@ -32,6 +34,7 @@ class IssuedToken:
 class NewConnection:
     connection: Connection
     plaintext_token: str
+    token: ConnectionToken | None = None
 
 
 def _validate_name(*, organization: Organization, name: str) -> str:
@@ -48,22 +51,44 @@ def _validate_name(*, organization: Organization, name: str) -> str:
 
 
 @transaction.atomic
-def connection_create(*, organization: Organization, name: str, created_by=None) -> NewConnection:
+def connection_create(
+    *, organization: Organization, name: str, created_by=None, provider: str = Connection.Provider.OKTA
+) -> NewConnection:
     name = _validate_name(organization=organization, name=name)
+    if provider not in Connection.Provider.values:
+        raise ValidationError({"provider": "Choose one of the listed identity providers."})
     try:
         with transaction.atomic():
             connection = Connection.objects.create(
-                organization=organization, name=name, created_by=created_by
+                organization=organization, name=name, created_by=created_by, provider=provider
             )
     except IntegrityError as exc:  # a concurrent create with the same name
         raise ValidationError({"name": "A connection with this name already exists."}) from exc
+    audit_record(
+        action="connection.created",
+        organization=organization,
+        actor=created_by,
+        target=connection,
+        after={"name": connection.name, "provider": connection.get_provider_display()},
+    )
     issued = token_issue(connection=connection, created_by=created_by)
-    return NewConnection(connection=connection, plaintext_token=issued.plaintext)
+    return NewConnection(connection=connection, plaintext_token=issued.plaintext, token=issued.token)
 
 
 @transaction.atomic
-def token_issue(*, connection: Connection, created_by=None) -> IssuedToken:
+def token_issue(
+    *,
+    connection: Connection,
+    created_by=None,
+    label: str = "",
+    expires_at: datetime.datetime | None = None,
+) -> IssuedToken:
     """A new token for the connection; the old one stays valid until revoked (rotation without downtime)."""
+    label = (label or "").strip()
+    if len(label) > 100:
+        raise ValidationError("Use at most 100 characters for the label.")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError("Choose an expiry in the future.")
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
     if connection.is_deleted:
         raise ValidationError("This connection has been deleted.")
@@ -72,29 +97,54 @@ def token_issue(*, connection: Connection, created_by=None) -> IssuedToken:
         raise ValidationError(
             f"A connection can have at most {MAX_LIVE_TOKENS} live tokens. Revoke the old one first."
         )
-    token = ConnectionToken(connection=connection, created_by=created_by)
+    token = ConnectionToken(connection=connection, created_by=created_by, label=label, expires_at=expires_at)
     plaintext = token.set_secret()
     token.save()
+    audit_record(
+        action="token.issued",
+        organization=connection.organization,
+        actor=created_by,
+        target=token,
+        target_label=f"{token} of “{connection.name}”",
+        after={"label": label, "expires_at": expires_at.isoformat() if expires_at else None},
+    )
     return IssuedToken(token=token, plaintext=plaintext)
 
 
 @transaction.atomic
-def token_revoke(*, token: ConnectionToken) -> ConnectionToken:
+def token_revoke(*, token: ConnectionToken, actor=None) -> ConnectionToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(
+            action="token.revoked",
+            organization=token.connection.organization,
+            actor=actor,
+            target=token,
+            target_label=f"{token} of “{token.connection.name}”",
+            before={"state": "live"},
+            after={"state": "revoked"},
+        )
     # SCIM workers that cached the token drop it on its next use (integrations/auth_epoch.py).
     auth_epoch_bump()
     return token
 
 
 @transaction.atomic
-def connection_delete(*, connection: Connection) -> Connection:
+def connection_delete(*, connection: Connection, actor=None) -> Connection:
     """Stop syncing at once: the connection and its tokens stop working; its employees stay as they are."""
     now = timezone.now()
     if connection.deleted_at is None:
         connection.deleted_at = now
         connection.save(update_fields=["deleted_at"])
+        audit_record(
+            action="connection.deleted",
+            organization=connection.organization,
+            actor=actor,
+            target=connection,
+            before={"state": "live"},
+            after={"state": "deleted"},
+        )
     connection.tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
     auth_epoch_bump()
     return connection
@@ -114,7 +164,7 @@ def team_provisioned_by(*, team: Team, connection: Connection) -> None:
 
 
 def token_authenticate(*, public_id: str, plaintext: str) -> ConnectionToken | None:
-    """The live token for this connection's URL, or None. One query; constant-time digest check."""
+    """The live, unexpired token for this connection's URL, or None. One query; constant-time check."""
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
     lookup = plaintext[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 12]
@@ -124,6 +174,8 @@ def token_authenticate(*, public_id: str, plaintext: str) -> ConnectionToken | N
         .first()
     )
     if token is None or token.connection.public_id != public_id or not token.matches(plaintext):
+        return None
+    if token.is_expired():
         return None
     return token
 

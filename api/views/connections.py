@@ -33,7 +33,7 @@ class ConnectionListView(ApiView):
     def get(self, request):
         organization = acting_employee(request).organization
         page = self.paginate_queryset(selectors.connection_overview_queryset(organization=organization))
-        overviews = [selectors.connection_overview(connection=c, organization=organization) for c in page]
+        overviews = selectors.connection_overviews(connections=page, organization=organization)
         return self.get_paginated_response(_render_connections(request, overviews, many=True))
 
     @extend_schema(
@@ -48,6 +48,7 @@ class ConnectionListView(ApiView):
         created = services.connection_create(
             organization=acting_employee(request).organization,
             name=serializer.validated_data["name"],
+            provider=serializer.validated_data["provider"],
             created_by=request.user,
         )
         connection = created.connection
@@ -75,7 +76,7 @@ class ConnectionDetailView(ApiView):
     )
     def delete(self, request, pk: int):
         connection = selectors.connection_get(organization=acting_employee(request).organization, pk=pk)
-        services.connection_delete(connection=connection)
+        services.connection_delete(connection=connection, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -110,5 +111,6 @@ class TokenDetailView(ApiView):
     )
     def delete(self, request, pk: int, token_pk: int):
         connection = selectors.connection_get(organization=acting_employee(request).organization, pk=pk)
-        services.token_revoke(token=selectors.token_get(connection=connection, pk=token_pk))
+        token = selectors.token_get(connection=connection, pk=token_pk)
+        services.token_revoke(token=token, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

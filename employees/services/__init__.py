@@ -3,7 +3,15 @@
 One module per concern; callers import this package and never a module of it.
 """
 
-from .accounts import employee_set_password
+from .accounts import (
+    employee_invitation_done,
+    employee_invite,
+    employee_login_account,
+    employee_set_password,
+    employees_invitation_retry,
+    employees_invite,
+    password_reset_request,
+)
 from .custom_fields import (
     custom_field_archive,
     custom_field_create,
@@ -31,7 +39,7 @@ from .managers import (
     manager_check,
     organization_resolve_manager_links,
 )
-from .organizations import organization_create, organization_update
+from .organizations import organization_create, organization_set_sso_required, organization_update
 from .profiles import (
     PROFILE_FIELDS,
     EmployeeConflict,
@@ -43,6 +51,7 @@ from .profiles import (
     employee_update,
 )
 from .reassign import RestoreOutcome, employee_reports_keep_moved, employee_reports_restore
+from .sign_in_events import sign_in_event_record
 from .teams import (
     team_add_member,
     team_create,
@@ -71,6 +80,7 @@ __all__ = [
     "employee_create",
     "employee_deactivate",
     "employee_lock",
+    "employee_login_account",
     "employee_provider_delete",
     "employee_provider_update",
     "employee_provision",
@@ -79,15 +89,22 @@ __all__ = [
     "employee_reports_restore",
     "employee_set_manager",
     "employee_set_custom_values",
+    "employee_invitation_done",
+    "employee_invite",
     "employee_set_password",
     "employee_set_roles",
     "employee_update",
+    "employees_invitation_retry",
+    "employees_invite",
     "manager_check",
     "organization_apply_deactivations",
     "organization_create",
     "organization_resolve_manager_links",
+    "organization_set_sso_required",
     "organization_update",
     "team_add_member",
+    "password_reset_request",
+    "sign_in_event_record",
     "team_create",
     "team_delete",
     "team_remove_member",

@@ -24,6 +24,7 @@ MARKER = {"x": 6, "y": 14}  # a branch's ▸, not the links on its card
 def sign_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/login/")
     page.get_by_label("Work email").fill(email)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="People")).to_be_visible()

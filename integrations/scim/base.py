@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from scim2_models import Context, ResponseParameters
 
 from . import backend, schemas
-from .activity import mask_emails, outcome_for
+from .activity import mask_emails, outcome_for, subject_fields
 from .auth import rate_limit_check, token_from_header, unauthorized
 from .custom import custom_key, custom_split, is_custom, with_custom
 from .errors import ScimError, error_response, scim_response
@@ -46,6 +46,9 @@ class ScimView(View):
     """
 
     operation = "other"
+    # What a method attempts, known before the token is checked: a POST /Users refused at
+    # authentication is still recorded as the create it tried to be, not as a lookup.
+    operations: dict[str, str] = {}
     requires_auth = True
 
     @classmethod
@@ -58,9 +61,10 @@ class ScimView(View):
         self.scope = None
         self.database_failed = False
         self.activity = {
-            "operation": self.operation,
+            "operation": self.operations.get(request.method.lower(), self.operation),
             "resource_id": kwargs.get("pk", ""),
             "employee_id": None,
+            "user_name": "",
         }
         try:
             handler = self.initial(request, kwargs.get("public_id", ""))
@@ -138,6 +142,7 @@ class ScimView(View):
                 resource_id=str(self.activity["resource_id"] or "")[:64],
                 employee_id=self.activity["employee_id"],
                 detail=self.activity.get("detail", ""),
+                **subject_fields(self.activity["user_name"]),
                 duration_ms=int((time.monotonic() - started) * 1000),
                 # Paths only, never values (received.py); a body refused unread has none.
                 attributes=received_paths(getattr(self, "body", None)),

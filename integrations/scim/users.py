@@ -5,13 +5,14 @@ from functools import cache, cached_property, partial
 from scim2_models import Context
 
 from . import backend, mapping
+from .activity import user_name_in_body, user_name_in_filter
 from .base import ResourceListView, ScimView, resource_response
 from .custom import custom_patch, custom_section, custom_split, custom_values
 from .errors import scim_response
 from .overrides import overrides_apply
 from .parsing import normalise_user_body, resource_load, resource_parse
 from .patch import patch_active_only, patch_apply
-from .queries import query_from_search
+from .queries import query_from_params, query_from_search, query_params
 from .schemas import ScimUser
 
 
@@ -78,16 +79,24 @@ class CustomFieldsMixin:
 class UserListView(CustomFieldsMixin, ResourceListView):
     model = ScimUser
     operation = "lookup"
+    operations = {"post": "create"}
 
     def get(self, request, public_id):
-        return self.list_response(backend.user_list, self.render)
+        params = query_params(request)
+        self.activity["user_name"] = user_name_in_filter(params.get("filter", ""))
+        return self.list_response(backend.user_list, self.render, query_from_params(params))
 
     def post(self, request, public_id):
-        self.activity["operation"] = "create"
+        # Kept before validation, so a refused create can still be traced to the person.
+        self.activity["user_name"] = user_name_in_body(self.body)
         context = Context.RESOURCE_CREATION_REQUEST
         fields, active = _user_body(self, self.body, active=True, context=context, stored={})
         outcome = backend.user_create(
-            self.scope, fields=fields, active=active, custom_fields=self.custom_fields
+            self.scope,
+            fields=fields,
+            active=active,
+            portal_origin=f"{request.scheme}://{request.get_host()}",
+            custom_fields=self.custom_fields,
         )
         _record(self, outcome)
         document = self.render(outcome.obj, base_url=self.base_url)
@@ -106,6 +115,7 @@ class UserSearchView(CustomFieldsMixin, ResourceListView):
 
 class UserDetailView(CustomFieldsMixin, ScimView):
     operation = "lookup"
+    operations = {"put": "update", "patch": "update", "delete": "deactivate"}
 
     def get(self, request, public_id, pk):
         employee = backend.user_get(self.scope, pk=pk)
@@ -143,7 +153,6 @@ class UserDetailView(CustomFieldsMixin, ScimView):
         return self._update(request, pk, change)
 
     def _update(self, request, pk, change):
-        self.activity["operation"] = "update"
         outcome = backend.user_update(
             self.scope, pk=pk, change=change, if_match=self.if_match(), custom_fields=self.custom_fields
         )
@@ -151,7 +160,6 @@ class UserDetailView(CustomFieldsMixin, ScimView):
         return resource_response(request, ScimUser, self.render(outcome.obj, base_url=self.base_url))
 
     def delete(self, request, public_id, pk):
-        self.activity["operation"] = "deactivate"
         outcome = backend.user_delete(self.scope, pk=pk, if_match=self.if_match())
         _record(self, outcome)
         return scim_response(None, status=204)

@@ -138,3 +138,18 @@ def test_activity_is_read_only(staff_client, created):
 
 def test_connections_cannot_be_added_in_admin(staff_client):
     assert staff_client.get(reverse("admin:integrations_connection_add")).status_code == 403
+
+
+def test_support_staff_find_a_refused_create_by_the_full_address(staff_client, client, created):
+    from integrations.tests.conftest import ScimClient, user_payload
+
+    body = user_payload("Kim.Refused@example.com")
+    body["name"] = "not an object"
+    assert (
+        ScimClient(client, created.connection, created.plaintext_token).post("/Users", body).status_code
+        == 400
+    )
+    listing = staff_client.get(
+        reverse("admin:integrations_scimrequest_changelist"), {"q": "kim.refused@example.com"}
+    ).content.decode()
+    assert "K***@example.com" in listing and "400" in listing

@@ -185,3 +185,17 @@ def test_a_plain_employee_cannot_change_the_mapping(client, acme_employee, creat
     assert client.post(_url(created.connection), {"job_title": "", "email": "userName"}).status_code == 403
     created.connection.refresh_from_db()
     assert created.connection.attribute_mapping == {}
+
+
+def test_a_mapping_change_is_in_the_audit_trail(admin_client, acme, created):
+    from audit.models import AuditEvent
+
+    values = {**_form(admin_client.get(_url(created.connection))), "job_title": "userType"}
+    admin_client.post(_url(created.connection), values)
+    admin_client.post(_url(created.connection), {"reset": "1"})
+    events = AuditEvent.objects.filter(action="connection.mapping_changed").order_by("pk")
+    assert [(e.before, e.after) for e in events] == [
+        ({"job_title": "(default)"}, {"job_title": "userType"}),
+        ({"job_title": "userType"}, {"job_title": "(default)"}),
+    ]
+    assert events[0].organization == acme and events[0].actor_email == "admin@acme.example"

@@ -35,6 +35,7 @@ def test_custom_field_pushed_over_scim_and_a_mapping_change(demo, live_server, b
     page = browser.new_page()
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Work email").fill(DEMO_ADMIN)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 

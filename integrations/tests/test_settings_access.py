@@ -25,6 +25,8 @@ def connection_urls(connection: Connection) -> list[tuple[str, str]]:
     mapping = reverse("integrations:connection-mapping", args=[connection.pk])
     return [
         ("get", detail),
+        ("get", reverse("integrations:credentials", args=[connection.pk, token.pk])),
+        ("get", reverse("integrations:activity-export", args=[connection.pk])),
         ("get", mapping),
         ("post", mapping),
         ("get", delete),
@@ -119,7 +121,7 @@ def test_forms_are_csrf_protected(acme_admin, acme_connection):
     response = client.post(
         reverse("integrations:connection-create"), {"name": "With token", "csrfmiddlewaretoken": csrf}
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert Connection.objects.filter(name="With token").exists()
 
 

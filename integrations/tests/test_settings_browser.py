@@ -74,6 +74,7 @@ def test_connect_okta_sync_disconnect_and_employees_stay(demo, live_server, brow
     page = browser.new_page()
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Work email").fill(DEMO_ADMIN)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="People")).to_be_visible()

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from employees import services
 from employees.models import Employee, Organization
+from sso.settings_services import sso_configuration_start
 
 ADMIN_EMAIL = "admin@acme.example"
 
@@ -131,14 +132,18 @@ class Command(BaseCommand):
         if password is not None:
             # Through the service: an admin an identity provider pushed earlier has no account yet.
             admin = services.employee_set_password(employee=admin, password=password)
+        # Settings > Integrations > SSO shows the values to paste into Okta from the start.
+        sso_configuration_start(organization=organization)
         # The demo admin is also support staff, so Django admin opens with the same account.
         get_user_model().objects.filter(pk=admin.user_id).update(is_staff=True, is_superuser=True)
         shown = password or "unchanged (printed when it was set; `make run DEMO_RESET=1` sets a new one)"
+        origin = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organization: {organization.name} ({organization.employees.count()} employees)\n"
-                f"Sign in at http://127.0.0.1:{os.environ.get('PORT', '8000')}/ as\n"
-                f"  email:    {ADMIN_EMAIL}\n  password: {shown}"
+                f"Sign in at {origin}/ as\n"
+                f"  email:    {ADMIN_EMAIL}\n  password: {shown}\n"
+                f"Single sign-on settings: {origin}/settings/integrations/sso/"
             )
         )
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from employees.models import Organization
 from integrations import services
+from integrations.models import Connection
 
 
 class Command(BaseCommand):
@@ -22,13 +23,19 @@ class Command(BaseCommand):
             default="",
             help="Origin for the base URL (default PUBLIC_BASE_URL or http://127.0.0.1:8000)",
         )
+        parser.add_argument(
+            "--provider",
+            default="okta",
+            choices=Connection.Provider.values,
+            help="Identity provider (default okta)",
+        )
 
-    def handle(self, *args, org_slug: str, name: str, base: str, **options):
+    def handle(self, *args, org_slug: str, name: str, base: str, provider: str = "okta", **options):
         organization = Organization.objects.filter(slug=org_slug).first()
         if organization is None:
             raise CommandError(f"No organization with slug {org_slug!r}.")
         try:
-            created = services.connection_create(organization=organization, name=name)
+            created = services.connection_create(organization=organization, name=name, provider=provider)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         origin = (base or settings.PUBLIC_BASE_URL or "http://127.0.0.1:8000").rstrip("/")

@@ -30,6 +30,7 @@ def scope_for_token(*, public_id: str, plaintext: str, epoch: str | None = None)
             and cached[0] == epoch
             and time.monotonic() - cached[1] < settings.SCIM_TOKEN_CACHE_SECONDS
             and cached[2].connection.public_id == public_id
+            and not cached[2].token.is_expired()
         ):
             return cached[2]
     token = token_authenticate(public_id=public_id, plaintext=plaintext)

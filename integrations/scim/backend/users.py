@@ -145,7 +145,9 @@ def _conflict(field_name: str, value: str) -> ScimError:
     return ScimError(409, f"A user with {label} {value} already exists.", "uniqueness")
 
 
-def user_create(scope: Scope, *, fields: dict, active: bool, custom_fields: FieldsOf = None) -> Outcome:
+def user_create(
+    scope: Scope, *, fields: dict, active: bool, portal_origin: str = "", custom_fields: FieldsOf = None
+) -> Outcome:
     """Create the employee; when the userName or email is taken, decide between 409 and a link.
 
     The INSERT comes first and the unique indexes on lower(username) / lower(email) decide: the
@@ -166,6 +168,10 @@ def user_create(scope: Scope, *, fields: dict, active: bool, custom_fields: Fiel
         return _create_over_existing(scope, fields=fields, active=active, custom_fields=custom_fields)
     except ValidationError as exc:
         raise invalid(exc) from exc
+    if active and scope.organization.invite_on_provisioning:
+        # The organization's "invite people when they are provisioned": a link to set a password,
+        # emailed once this commits (people of an organization requiring SSO are not invited).
+        services.employee_invite(employee=employee, base_url=portal_origin)
     return Outcome(obj=employee, operation="create", created=True)
 
 

@@ -1,77 +1,62 @@
 """Settings > Integrations > HRIS > Okta: connections, their tokens and their SCIM activity."""
 
-from functools import wraps
+from collections import Counter
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from employees.decorators import employee_required, integrations_permission_required
-
-from . import selectors, services
-from .charts import activity_chart
-from .forms import ActivityFilterForm, ConnectionForm
+from .. import selectors, services
+from ..charts import activity_chart
+from ..forms import ActivityFilterForm, ConnectionForm, TokenForm
+from ..providers import PROVIDERS, Provider, provider_get
+from ..retention import retention_days
+from ..status import activity_summary
+from .common import integrations_view, provisioning_enabled_required
+from .credentials import hand_over
 
 ACTIVITY_PAGE_SIZE = 25
 
 
-def integrations_view(view):
-    """Signed in, an employee of the organization, and allowed to manage its integrations (else 403)."""
-    return login_required(employee_required(integrations_permission_required(never_cache(view))))
-
-
-def provisioning_enabled_required(view):
-    """Creating credentials needs the flag support staff set; until then the Okta page explains why."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.employee.organization.provisioning_enabled:
-            messages.error(
-                request, "Okta is not enabled for your organization yet. Contact our support team."
-            )
-            return redirect("integrations:okta")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _credentials(request, *, connection, plaintext_token: str, new_connection: bool):
-    """The one page that ever shows a token, as the answer to the POST that made it (never cached)."""
-    context = {
-        "connection": connection,
-        "base_url": selectors.connection_base_url(connection=connection, request=request),
-        "token": plaintext_token,
-        "new_connection": new_connection,
-    }
-    return render(request, "integrations/credentials.html", context)
-
-
-def _connections_page(request, template: str):
-    """The Integrations tab and the Okta page show the same connections, one as a card."""
-    organization = request.employee.organization
-    connections = selectors.connection_overview_list(organization=organization)
-    return render(request, template, {"organization": organization, "connections": connections})
+def _provider(slug: str) -> Provider:
+    provider = provider_get(slug)
+    if provider is None:
+        raise Http404("No such identity provider.")
+    return provider
 
 
 @integrations_view
 def integrations_index(request):
-    return _connections_page(request, "integrations/index.html")
+    """HRIS: one tile per provider, with its connections' count."""
+    organization = request.employee.organization
+    counts = Counter(selectors.connection_list(organization=organization).values_list("provider", flat=True))
+    tiles = [(provider, counts.get(provider.slug, 0)) for provider in PROVIDERS.values()]
+    context = {
+        "organization": organization,
+        "tiles": tiles,
+        "retention_days": retention_days(organization=organization),
+    }
+    return render(request, "integrations/index.html", context)
 
 
 @integrations_view
-def okta(request):
-    return _connections_page(request, "integrations/okta.html")
+def provider_page(request, provider: str):
+    provider = _provider(provider)
+    organization = request.employee.organization
+    connections = selectors.connection_overview_list(organization=organization, provider=provider.slug)
+    context = {"organization": organization, "connections": connections, "provider": provider}
+    return render(request, "integrations/provider.html", context)
 
 
 @integrations_view
 @provisioning_enabled_required
 @require_http_methods(["GET", "POST"])
-def connection_create(request):
+def connection_create(request, provider: str):
+    provider = _provider(provider)
     form = ConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -79,24 +64,26 @@ def connection_create(request):
                 organization=request.employee.organization,
                 name=form.cleaned_data["name"],
                 created_by=request.user,
+                provider=provider.slug,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _credentials(
+            return hand_over(
                 request,
                 connection=created.connection,
-                plaintext_token=created.plaintext_token,
+                token=created.token,
+                plaintext=created.plaintext_token,
                 new_connection=True,
             )
-    return render(request, "integrations/connection_form.html", {"form": form})
+    return render(request, "integrations/connection_form.html", {"form": form, "provider": provider})
 
 
 @integrations_view
 def connection_detail(request, pk: int):
     overview = selectors.connection_overview_get(organization=request.employee.organization, pk=pk)
     connection = overview.connection
-    filters = ActivityFilterForm(request.GET)
+    filters = ActivityFilterForm(request.GET, tokens=overview.tokens)
     activity = selectors.scim_request_list(connection=connection, **filters.filters())
     context = {
         "overview": overview,
@@ -106,6 +93,8 @@ def connection_detail(request, pk: int):
         "page": Paginator(activity, ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page")),
         "chart": activity_chart(selectors.scim_request_daily_counts(connection=connection)),
         "manager_links": selectors.manager_link_problems(connection=connection),
+        "token_form": TokenForm(),
+        "summary": activity_summary(connection=connection, last_healthy_at=overview.health.last_healthy_at),
         # Paths are shown relative to the base URL, as an admin reads them in Okta.
         "scim_path_prefix": reverse("scim:root", kwargs={"public_id": connection.public_id}).rstrip("/"),
     }
@@ -117,13 +106,21 @@ def connection_detail(request, pk: int):
 @require_POST
 def token_create(request, pk: int):
     connection = selectors.connection_get(organization=request.employee.organization, pk=pk)
+    form = TokenForm(request.POST)
     try:
-        issued = services.token_issue(connection=connection, created_by=request.user)
+        if not form.is_valid():
+            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        issued = services.token_issue(
+            connection=connection,
+            created_by=request.user,
+            label=form.cleaned_data["label"],
+            expires_at=form.expires_at(),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("integrations:connection", pk=connection.pk)
-    return _credentials(
-        request, connection=connection, plaintext_token=issued.plaintext, new_connection=False
+    return hand_over(
+        request, connection=connection, token=issued.token, plaintext=issued.plaintext, new_connection=False
     )
 
 
@@ -133,17 +130,24 @@ def token_revoke(request, pk: int, token_pk: int):
     connection = selectors.connection_get(organization=request.employee.organization, pk=pk)
     token = selectors.token_get(connection=connection, pk=token_pk)
     if request.method == "POST":
-        services.token_revoke(token=token)
+        services.token_revoke(token=token, actor=request.user)
         messages.success(request, f"Token {token} revoked. Requests made with it are refused from now on.")
         return redirect("integrations:connection", pk=connection.pk)
-    live_tokens = connection.tokens.filter(revoked_at__isnull=True).count()
+    live_tokens = list(selectors.token_queryset().filter(connection=connection, revoked_at__isnull=True))
+    # Revoking the older token of a rotation before the IdP has used the newer one stops syncing.
+    unseen_newer = [
+        other
+        for other in live_tokens
+        if other.pk != token.pk and other.created_at > token.created_at and other.last_used is None
+    ]
     return render(
         request,
         "integrations/token_revoke.html",
         {
             "connection": connection,
             "token": token,
-            "last_live_token": live_tokens <= 1 and not token.is_revoked,
+            "last_live_token": len(live_tokens) <= 1 and not token.is_revoked,
+            "unseen_newer": unseen_newer[0] if unseen_newer else None,
         },
     )
 
@@ -153,10 +157,10 @@ def token_revoke(request, pk: int, token_pk: int):
 def connection_delete(request, pk: int):
     connection = selectors.connection_get(organization=request.employee.organization, pk=pk)
     if request.method == "POST":
-        services.connection_delete(connection=connection)
+        services.connection_delete(connection=connection, actor=request.user)
         messages.success(
             request,
             f"Connection “{connection.name}” deleted. Syncing has stopped; synced employees are unchanged.",
         )
-        return redirect("integrations:okta")
+        return redirect("integrations:provider", provider=connection.provider)
     return render(request, "integrations/connection_delete.html", {"connection": connection})

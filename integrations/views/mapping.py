@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from . import attributes, selectors
-from .forms import AttributeMappingForm
-from .views import integrations_view
+from .. import attributes, selectors
+from ..forms import AttributeMappingForm
+from .common import integrations_view
 
 
 @integrations_view
@@ -20,12 +20,12 @@ def connection_mapping(request, pk: int):
     if reset or (request.method == "POST" and form.is_valid()):
         paths = {row.field: row.default for row in rows} if reset else form.cleaned_data
         try:
-            attributes.attribute_mapping_set(connection=connection, paths=paths)
+            attributes.attribute_mapping_set(connection=connection, paths=paths, actor=request.user)
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():
                 form.add_error(field, problems)
         else:
-            messages.success(request, "Mapping saved. It applies to Okta's next request.")
+            messages.success(request, "Mapping saved. It applies to the identity provider's next request.")
             return redirect("integrations:connection-mapping", pk=connection.pk)
     context = {
         "connection": connection,

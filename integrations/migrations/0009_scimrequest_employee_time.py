@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('employees', '0007_international_email'),
-        ('integrations', '0003_provisioning'),
+        ('integrations', '0008_activity_retention'),
     ]
 
     operations = [

@@ -1,0 +1,80 @@
+"""Settings > Audit trail: what admins and support staff did, for the organization's admins."""
+
+import csv
+import datetime
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from employees.decorators import employee_required, org_admin_required
+
+from . import selectors
+from .forms import AuditFilterForm
+
+PAGE_SIZE = 50
+CSV_COLUMNS = ("time (UTC)", "who", "email", "role", "action", "target", "before", "after")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def audit_view(view):
+    return login_required(
+        employee_required(
+            org_admin_required(message="Only organization admins can read the audit trail.")(
+                never_cache(view)
+            )
+        )
+    )
+
+
+def _filtered(request):
+    organization = request.employee.organization
+    form = AuditFilterForm(request.GET, actions=selectors.audit_actions_used(organization=organization))
+    return form, selectors.audit_event_list(organization=organization, **form.filters())
+
+
+@audit_view
+def audit_trail(request):
+    form, events = _filtered(request)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "audit/trail.html", {"filters": form, "page": page})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _rows(events):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for event in events.iterator(chunk_size=2000):
+        values = (
+            event.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor_name or "System",
+            event.actor_email,
+            event.get_actor_kind_display(),
+            event.action_label,
+            event.target_label,
+            json.dumps(event.before, ensure_ascii=False) if event.before else "",
+            json.dumps(event.after, ensure_ascii=False) if event.after else "",
+        )
+        yield writer.writerow([_cell(value) for value in values])
+
+
+@audit_view
+def audit_export(request):
+    _, events = _filtered(request)
+    response = StreamingHttpResponse(_rows(events), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
+    return response

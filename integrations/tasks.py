@@ -1,0 +1,67 @@
+"""Periodic integration work: alert checks, the weekly digest, activity retention.
+
+Thin tasks: beat runs a fan-out that enqueues one task per organization; each calls a service.
+All are idempotent (alerts are claimed in the database, see integrations.alerts).
+"""
+
+from celery import shared_task
+
+from employees.models import Organization
+
+from . import alerts
+from .retention import activity_purge
+
+ORGANIZATION_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": (Exception,),
+    "max_retries": 5,
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "time_limit": 60,
+    "soft_time_limit": 50,
+}
+
+
+def _organizations_with_connections():
+    return (
+        Organization.objects.filter(provisioning_enabled=True, connections__deleted_at__isnull=True)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def check_alerts() -> int:
+    """Beat: check every organization with a live connection."""
+    organization_ids = list(_organizations_with_connections())
+    for organization_id in organization_ids:
+        check_organization_alerts.delay(organization_id)
+    return len(organization_ids)
+
+
+@shared_task(**ORGANIZATION_TASK)
+def check_organization_alerts(self, organization_id: int) -> int:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    return alerts.check_organization_alerts(organization=organization) if organization else 0
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def send_weekly_digests() -> int:
+    organization_ids = list(_organizations_with_connections())
+    for organization_id in organization_ids:
+        send_organization_digest.delay(organization_id)
+    return len(organization_ids)
+
+
+@shared_task(**ORGANIZATION_TASK)
+def send_organization_digest(self, organization_id: int) -> int:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    return alerts.send_digest(organization=organization) if organization else 0
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
+def purge_activity() -> int:
+    """Beat: delete SCIM activity past each organization's retention, in batches."""
+    return activity_purge().deleted
