@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import services
+from . import selectors, services
 from .custom_fields import custom_value_display
 from .models import CustomField, Employee, Organization
 
@@ -96,11 +96,23 @@ class EmployeeForm(forms.ModelForm):
         for key, field in self.custom_fields.items():
             self.fields[CUSTOM_PREFIX + key] = custom_form_field(field, self.instance.custom_values.get(key))
 
+        if self.instance.pk:
+            self._disable_managed()
+
     def custom_bound_fields(self):
         return [self[CUSTOM_PREFIX + key] for key in self.custom_fields]
 
     def standard_bound_fields(self):
         return [bound for bound in self if not bound.name.startswith(CUSTOM_PREFIX)]
+
+    def _disable_managed(self) -> None:
+        """Fields an identity provider manages are shown, disabled: a disabled field keeps its
+        stored value whatever is posted, so saving never fights the provider's next sync."""
+        for name, manager in selectors.employee_managed_fields(employee=self.instance).items():
+            field = self.fields.get("manager" if name == "manager_email" else name)
+            if field is not None:
+                field.disabled = True
+                field.help_text = f"Managed by {manager}."
 
     def validate_unique(self):
         # Uniqueness (case-insensitive, per organization) is checked by the service.

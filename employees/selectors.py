@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .custom_fields import custom_value_clean, custom_value_display
 from .models import BackgroundHeartbeat, CustomField, Employee, Organization, Team
+from .signals import employee_fields_managed
 
 
 def organization_get(*, pk: int) -> Organization:
@@ -325,3 +326,13 @@ def invitations_unsent(*, before, limit: int) -> list[int]:
         .order_by("invitation_pending_since")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def employee_managed_fields(*, employee: Employee) -> dict[str, str]:
+    """Field name → who manages it, for the fields that are read-only in the portal."""
+    managed: dict[str, str] = {}
+    for _receiver, answer in employee_fields_managed.send(sender=Employee, employee=employee):
+        if answer:
+            manager, fields = answer
+            managed.update(dict.fromkeys(fields, manager))
+    return managed

@@ -34,3 +34,9 @@ organization_access_changed = Signal()
 # set (integrations: SCIM list totals) drop it once the transaction commits.
 # Arguments: organization_id.
 employee_roster_changed = Signal()
+
+# Sent to ask which of an employee's fields something outside the portal manages (an identity
+# provider's connection): those are read-only in the portal's forms, so an edit never silently
+# fights the next sync. Receivers return None, or (who manages them, a set of Employee field
+# names; "manager_email" stands for the manager). Arguments: employee.
+employee_fields_managed = Signal()

@@ -180,10 +180,16 @@ def change_status(request, pk: int):
     elif employee.pk == request.employee.pk:
         messages.error(request, "You cannot deactivate your own account.")
     else:
-        with transaction.atomic():
-            services.employee_deactivate(employee=employee, reason="Deactivated by an admin in the portal")
-            _record_status(request, employee, "employee.deactivated", "active", "deactivated")
-        messages.success(request, f"{employee.full_name} was deactivated and can no longer sign in.")
+        try:
+            with transaction.atomic():
+                services.employee_deactivate(
+                    employee=employee, reason="Deactivated by an admin in the portal", keep_last_admin=True
+                )
+                _record_status(request, employee, "employee.deactivated", "active", "deactivated")
+        except services.LastAdminDeactivation as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{employee.full_name} was deactivated and can no longer sign in.")
     return redirect("employees:detail", pk=employee.pk)
 
 

@@ -189,3 +189,7 @@ class ScimRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Held deactivations and guardrail decisions (a module of their own, to keep this one short).
+from . import guard_admin  # noqa: E402, F401

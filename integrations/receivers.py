@@ -8,6 +8,7 @@ from django.utils import timezone
 from employees.signals import (
     DeactivationApplied,
     employee_deactivations_applied,
+    employee_fields_managed,
     employee_roster_changed,
     organization_access_changed,
 )
@@ -63,3 +64,11 @@ def recheck_cached_tokens(sender, organization_ids, **kwargs):
 @receiver(employee_roster_changed, dispatch_uid="integrations.roster_changed")
 def forget_list_pages(sender, organization_id: int, **kwargs):
     roster_generation_bump(organization_id=organization_id)
+
+
+@receiver(employee_fields_managed, dispatch_uid="integrations.fields_managed")
+def fields_managed_by_owner(sender, employee, **kwargs):
+    """The fields the owning connection sends are read-only in the portal (integrations.ownership)."""
+    from .ownership import managed_fields
+
+    return managed_fields(employee=employee)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from employees.models import Employee, Organization
 
-from .models import Connection, ConnectionToken, ScimRequest
+from .models import Connection, ConnectionToken, GuardDecision, ProvisionedDeactivation, ScimRequest
 from .scim.activity import person_digest
 from .status import HEALTHY, NO_STREAK, Health, connection_health, streaks_for
 
@@ -322,3 +322,24 @@ def employee_sync_history(*, employee: Employee, limit: int = SYNC_HISTORY_LENGT
     """The SCIM requests that concerned this employee, newest first (scimrequest_employee_time)."""
     requests = ScimRequest.objects.filter(employee=employee).select_related("connection")
     return list(requests.order_by("-created_at", "-id")[:limit])
+
+
+def guard_decision_list(*, organization: Organization) -> QuerySet[GuardDecision]:
+    """Decisions about held deactivations and ownership, newest first."""
+    return GuardDecision.objects.filter(organization=organization).select_related(
+        "actor__employee", "connection"
+    )
+
+
+def held_summary(*, organization: Organization) -> list[dict]:
+    """Live connections with deactivations held, and how many: the Settings banner."""
+    return list(
+        ProvisionedDeactivation.objects.filter(
+            connection__organization=organization,
+            connection__deleted_at__isnull=True,
+            state=ProvisionedDeactivation.State.HELD,
+        )
+        .values("connection_id", "connection__name")
+        .annotate(count=Count("id"))
+        .order_by("connection__name")
+    )

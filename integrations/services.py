@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from employees.models import Employee, Organization, Team
 
+from . import held
 from .auth_epoch import auth_epoch_bump
 from .models import (
     TOKEN_PREFIX,
@@ -146,16 +147,23 @@ def connection_delete(*, connection: Connection, actor=None) -> Connection:
             after={"state": "deleted"},
         )
     connection.tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    held.held_keep_on_delete(connection=connection)
     auth_epoch_bump()
     return connection
 
 
-def employee_provisioned_by(*, employee: Employee, connection: Connection, new: bool = False) -> None:
-    """Record that `connection` provisions the employee: it created it (`new`) or took it over."""
+def employee_provisioned_by(
+    *, employee: Employee, connection: Connection, new: bool = False, provided=frozenset()
+) -> None:
+    """Record that `connection` provisions the employee: it created it (`new`) or took it over,
+    sending values for the fields `provided` (read-only in the portal, see ownership)."""
+    fields = sorted(provided)
     if new:
-        ProvisionedEmployee.objects.create(employee=employee, connection=connection)
+        ProvisionedEmployee.objects.create(employee=employee, connection=connection, provided_fields=fields)
     else:
-        ProvisionedEmployee.objects.update_or_create(employee=employee, defaults={"connection": connection})
+        ProvisionedEmployee.objects.update_or_create(
+            employee=employee, defaults={"connection": connection, "provided_fields": fields}
+        )
 
 
 def team_provisioned_by(*, team: Team, connection: Connection) -> None:

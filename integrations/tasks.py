@@ -1,4 +1,5 @@
-"""Periodic integration work: alert checks, the weekly digest, activity retention.
+"""Integration work in the background: alert checks, the weekly digest, activity retention, and
+the email about held deactivations.
 
 Thin tasks: beat runs a fan-out that enqueues one task per organization; each calls a service.
 All are idempotent (alerts are claimed in the database, see integrations.alerts).
@@ -9,6 +10,7 @@ from celery import shared_task
 from employees.models import Organization
 
 from . import alerts
+from .notifications import held_deactivations_notify
 from .retention import activity_purge
 
 ORGANIZATION_TASK = {
@@ -65,3 +67,20 @@ def send_organization_digest(self, organization_id: int) -> int:
 def purge_activity() -> int:
     """Beat: delete SCIM activity past each organization's retention, in batches."""
     return activity_purge().deleted
+
+
+# An email that fails (SMTP down) is retried with backoff; sending twice after a lost
+# acknowledgement is the lesser evil than not telling the admins at all.
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    max_retries=8,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def notify_deactivations_held(self, connection_id: int, origin: str = "") -> int:
+    return held_deactivations_notify(connection_id=connection_id, origin=origin)

@@ -9,6 +9,9 @@ urlpatterns = [
     path("integrations/retention/", views.activity_retention, name="activity-retention"),
     # One page per provider (integrations.providers); Okta's keeps its own name and address.
     path("integrations/okta/", views.provider_page, {"provider": "okta"}, name="okta"),
+    path("integrations/brake/", views.brake_update, name="brake"),
+    path("integrations/connections/<int:pk>/held/", views.held_decide, name="held-decide"),
+    path("integrations/employees/<int:pk>/owner/", views.employee_owner, name="employee-owner"),
     path(
         "integrations/okta/connections/new/",
         views.connection_create,

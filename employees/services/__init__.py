@@ -25,11 +25,14 @@ from .custom_fields import (
 from .heartbeat import background_heartbeat_record
 from .lifecycle import (
     DeactivationsOutcome,
+    LastAdminDeactivation,
     employee_apply_deactivation,
     employee_deactivate,
     employee_lock,
     employee_reactivate,
+    employee_version_bump,
     organization_apply_deactivations,
+    other_active_admins,
     user_sessions_end,
 )
 from .managers import (
@@ -66,6 +69,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "DeactivationsOutcome",
     "EmployeeConflict",
+    "LastAdminDeactivation",
     "LinksOutcome",
     "ManagerCheck",
     "RestoreOutcome",
@@ -96,6 +100,7 @@ __all__ = [
     "employee_update",
     "employees_invitation_retry",
     "employees_invite",
+    "employee_version_bump",
     "manager_check",
     "organization_apply_deactivations",
     "organization_create",
@@ -105,6 +110,7 @@ __all__ = [
     "team_add_member",
     "password_reset_request",
     "sign_in_event_record",
+    "other_active_admins",
     "team_create",
     "team_delete",
     "team_remove_member",

@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, F, Value
 from django.db.models.functions import Coalesce
@@ -72,10 +73,35 @@ def restored_fields(employee: Employee) -> list[str]:
     return ["provider_deleted_at"]
 
 
+class LastAdminDeactivation(ValidationError):
+    """The organization would be left without an active admin, so nobody could manage it."""
+
+
+def other_active_admins(employee: Employee):
+    """The organization's active admins other than `employee`."""
+    return Employee.objects.filter(
+        organization_id=employee.organization_id, is_org_admin=True, status=Employee.Status.ACTIVE
+    ).exclude(pk=employee.pk)
+
+
 @transaction.atomic
-def employee_deactivate(*, employee: Employee, reason: str = "") -> Employee:
-    """Deactivate at once; the effects (sign-in, sessions, reports) follow in the background."""
+def employee_deactivate(*, employee: Employee, reason: str = "", keep_last_admin: bool = False) -> Employee:
+    """Deactivate at once; the effects (sign-in, sessions, reports) follow in the background.
+
+    With `keep_last_admin` (a person's decision in the portal) the organization's last active
+    admin is refused with LastAdminDeactivation.
+    """
     employee_lock(employee)
+    # The other admins' rows locked: two admins deactivating each other at once cannot both pass.
+    if (
+        keep_last_admin
+        and employee.is_active
+        and employee.is_org_admin
+        and not other_active_admins(employee).select_for_update().exists()
+    ):
+        raise LastAdminDeactivation(
+            f"{employee.full_name} is the organization's last active admin. Make someone else an admin first."
+        )
     if employee.status != Employee.Status.DEACTIVATED:
         save_changed(employee, deactivated_fields(employee, reason))
     return employee
@@ -92,6 +118,15 @@ def employee_reactivate(*, employee: Employee) -> Employee:
         changed += restored_fields(employee)
     if changed:
         save_changed(employee, changed)
+    return employee
+
+
+@transaction.atomic
+def employee_version_bump(*, employee: Employee) -> Employee:
+    """A new version with no field changed: what others show of the employee changed (a
+    provider's deactivation held, or a hold lifted), so ETags must change too."""
+    employee_lock(employee)
+    save_changed(employee, [])
     return employee
 
 

@@ -189,10 +189,8 @@ def employee_provision(
     custom_fields: dict | None = None,
     **profile: str,
 ) -> Employee:
-    """Create an employee for an identity provider: one INSERT.
-
-    The employee gets no login account: a provider's password is never stored, so there is
-    nothing to sign in with until employee_set_password creates one. A duplicate username or
+    """Create an employee for an identity provider: one INSERT, and no login account (a provider's
+    password is never stored) until employee_set_password creates one. A duplicate username or
     email raises IntegrityError from the unique indexes and writes nothing, so concurrent creates
     of one person leave exactly one row; the caller decides what the existing employee means.
     """
@@ -272,14 +270,15 @@ def employee_provider_update(
 
 
 @transaction.atomic(savepoint=False)
-def employee_provider_delete(*, employee: Employee) -> Employee:
+def employee_provider_delete(*, employee: Employee, deactivate: bool = True) -> Employee:
     """The identity provider deleted the person: deactivate, and remember the deletion.
 
     The row stays (an HR record is never deleted by a provider); the provider no longer sees it.
+    `deactivate=False` only hides it: the deactivation waits for a person's decision.
     `employee` was read under employee_lock in the caller's transaction.
     """
     changed = []
-    if employee.status == Employee.Status.ACTIVE:
+    if deactivate and employee.status == Employee.Status.ACTIVE:
         changed += deactivated_fields(employee, "Deleted by the identity provider")
     if employee.provider_deleted_at is None:
         employee.provider_deleted_at = timezone.now()

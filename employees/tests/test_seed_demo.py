@@ -5,7 +5,7 @@ import re
 
 from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from employees.models import Employee
 
@@ -24,7 +24,8 @@ def printed_password(output: str) -> str:
 
 def signed_in_client(password: str) -> Client:
     client = Client()
-    assert client.login(username=ADMIN, password=password)
+    # With a request, as a sign-in has one: django-axes counts failures per request's address.
+    assert client.login(request=RequestFactory().post("/login/"), username=ADMIN, password=password)
     return client
 
 

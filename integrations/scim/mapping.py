@@ -113,6 +113,12 @@ def _camel(key: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+def user_active(employee) -> bool:
+    """`active` as the provider set it: a deactivation held for an admin's decision
+    (integrations.brake, annotated by the backend) reads false while the person stays active."""
+    return employee.status == "active" and not getattr(employee, "deactivation_held", False)
+
+
 def user_render(employee, *, base_url: str, custom_fields=None) -> dict:
     """The stored user, every stored attribute included, so a GET → PUT round trip keeps it.
 
@@ -126,7 +132,7 @@ def user_render(employee, *, base_url: str, custom_fields=None) -> dict:
     if name := _present(employee, _NAME):
         body["name"] = name
     body.update(_present(employee, _SINGULAR))
-    body["active"] = employee.status == "active"
+    body["active"] = user_active(employee)
     if not employee.email.endswith("@" + NO_EMAIL_DOMAIN):
         body["emails"] = [{"value": employee.email, "type": "work"}]
     # The entry in columns first, then the others; an entry without a label is the work one.

@@ -4,6 +4,8 @@ from functools import cache, cached_property, partial
 
 from scim2_models import Context
 
+from integrations.brake import RequestInfo
+
 from . import backend, mapping
 from .activity import user_name_in_body, user_name_in_filter
 from .base import ResourceListView, ScimView, resource_response
@@ -59,6 +61,12 @@ def _portal_fields(view, user, section: dict, values: dict) -> dict:
             custom_fields=view.custom_fields(),
         )
     return {**fields, "custom_values": values} if values else fields
+
+
+def _asked(view) -> RequestInfo:
+    """A write as the held list names it ("PATCH /Users/42"), and where the provider reached us."""
+    path = view.base_url.split("/scim/v2/", 1)[0]
+    return RequestInfo(line=f"{view.request.method} /Users/{view.kwargs['pk']}", origin=path)
 
 
 def _record(view, outcome):
@@ -127,7 +135,7 @@ class UserDetailView(CustomFieldsMixin, ScimView):
         # the replacement context drops id, meta, groups and password (RFC 7644 §3.5.1).
         def change(employee):
             # Without `active` the status stays as it is: omitting it is not a deactivation.
-            active = employee.status == "active"
+            active = mapping.user_active(employee)
             context = Context.RESOURCE_REPLACEMENT_REQUEST
             return _user_body(self, self.body, active=active, context=context, stored=employee.custom_values)
 
@@ -154,12 +162,17 @@ class UserDetailView(CustomFieldsMixin, ScimView):
 
     def _update(self, request, pk, change):
         outcome = backend.user_update(
-            self.scope, pk=pk, change=change, if_match=self.if_match(), custom_fields=self.custom_fields
+            self.scope,
+            pk=pk,
+            change=change,
+            if_match=self.if_match(),
+            request=_asked(self),
+            custom_fields=self.custom_fields,
         )
         _record(self, outcome)
         return resource_response(request, ScimUser, self.render(outcome.obj, base_url=self.base_url))
 
     def delete(self, request, public_id, pk):
-        outcome = backend.user_delete(self.scope, pk=pk, if_match=self.if_match())
+        outcome = backend.user_delete(self.scope, pk=pk, if_match=self.if_match(), request=_asked(self))
         _record(self, outcome)
         return scim_response(None, status=204)

@@ -1,8 +1,11 @@
-"""What provisioning says about one employee, on their profile (the employees app stays IdP-free)."""
+"""What provisioning says about one employee on their profile: the owning connection, its badge,
+the sync history and the move / release panel (integrations.ownership). Template tags, so that
+the employees app (the domain) stays unaware of connections.
+"""
 
 from django import template
 
-from .. import selectors
+from .. import ownership, selectors
 
 register = template.Library()
 
@@ -23,3 +26,15 @@ def sync_history(employee, *, viewer) -> dict:
         "requests": selectors.employee_sync_history(employee=employee),
         "limit": selectors.SYNC_HISTORY_LENGTH,
     }
+
+
+@register.simple_tag
+def employee_provisioning(employee) -> dict:
+    """The owning live connection (or None) and the organization's live connections to move to."""
+    owner = ownership.owner_get(employee=employee)
+    others = [
+        connection
+        for connection in selectors.connection_list(organization=employee.organization)
+        if owner is None or connection.pk != owner.pk
+    ]
+    return {"owner": owner, "others": others}

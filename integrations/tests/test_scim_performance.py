@@ -135,7 +135,8 @@ def test_username_fast_path_translates_as_the_filter_grammar_does(expression):
 
 
 def test_lookup_and_read_by_id_see_only_the_organization_s_live_users(acme, outsider_org):
-    scope = backend.Scope(token=None, connection=None, organization=acme)
+    okta = services.connection_create(organization=acme, name="Okta").connection
+    scope = backend.Scope(token=None, connection=okta, organization=acme)
     ava = Employee.objects.create(organization=acme, username="Ava@Acme.example", email="ava@acme.example")
     # The same userName in another organization, and one the provider deleted: neither is acme's.
     outsider = Employee.objects.create(

@@ -108,6 +108,7 @@ def pages(transactional_db, monkeypatch, settings):
         "sso-settings": reverse("sso_settings:index"),
         "org-chart": reverse("employees:chart"),
         "teams": reverse("employees:teams"),
+        "team": reverse("employees:team", args=[organization.teams.first().pk]),
         "audit-trail": reverse("audit:trail"),
         "integrations": reverse("integrations:index"),
         "alert-preferences": reverse("integrations:alert-preferences"),

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import selectors, services
+from .. import brake, held, selectors, services
 from ..charts import activity_chart
-from ..forms import ActivityFilterForm, ConnectionForm, TokenForm
+from ..forms import ActivityFilterForm, BrakeForm, ConnectionForm, TokenForm
 from ..providers import PROVIDERS, Provider, provider_get
 from ..retention import retention_days
 from ..status import activity_summary
@@ -39,6 +39,8 @@ def integrations_index(request):
         "organization": organization,
         "tiles": tiles,
         "retention_days": retention_days(organization=organization),
+        "brake_form": BrakeForm.for_brake(None, brake=brake.brake_get(organization=organization)),
+        "decisions": selectors.guard_decision_list(organization=organization)[:10],
     }
     return render(request, "integrations/index.html", context)
 
@@ -95,6 +97,7 @@ def connection_detail(request, pk: int):
         "manager_links": selectors.manager_link_problems(connection=connection),
         "token_form": TokenForm(),
         "summary": activity_summary(connection=connection, last_healthy_at=overview.health.last_healthy_at),
+        "held": list(held.held_list(connection=connection)),
         # Paths are shown relative to the base URL, as an admin reads them in Okta.
         "scim_path_prefix": reverse("scim:root", kwargs={"public_id": connection.public_id}).rstrip("/"),
     }

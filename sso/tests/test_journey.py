@@ -13,6 +13,7 @@ from employees.models import Employee
 from integrations import services as integration_services
 from integrations.tests.conftest import ScimClient, fixture
 from sso.tests.conftest import idp_user, oidc_configure, oidc_sign_in
+from sso.tests.test_sign_in_page import continue_url
 
 PASSWORD = "Journey-pass-2026"
 
@@ -52,7 +53,7 @@ def test_provisioned_invited_password_then_sso_required(
     # The email step now sends them to Okta, and Okta signs them in.
     sso_browser = Client()
     step = sso_browser.post(reverse("login"), {"username": email})
-    assert step["Location"].startswith(f"/sso/{configuration.public_id}/start/")
+    assert continue_url(step).startswith(f"/sso/{configuration.public_id}/start/")
     response = oidc_sign_in(sso_browser, configuration, email)
     assert response.status_code == 302
     employee = Employee.objects.get(organization=acme, email__iexact=email)

@@ -54,7 +54,11 @@ def sign_in(request):
             return _render(request, form=form, step="email", next_url=next_url)
         route = sign_in_route(email=form.cleaned_data["username"])
         if route.sso is not None and not route.password:
-            return redirect(sso_start_url(route.sso, email=form.cleaned_data["username"], next_url=next_url))
+            # A page that moves on by itself, not a redirect: the Content-Security-Policy's
+            # form-action 'self' also covers the redirects that follow a form's POST, and the
+            # IdP is on another origin. A navigation from a page is not a form submission.
+            start_url = sso_start_url(route.sso, email=form.cleaned_data["username"], next_url=next_url)
+            return render(request, "registration/sso_continue.html", {"start_url": start_url})
         return _render(
             request,
             form=PasswordSignInForm(request, initial=form.cleaned_data),

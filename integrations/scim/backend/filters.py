@@ -146,7 +146,9 @@ class _QBuilder(FilterVisitor[Q]):
         value = _as_bool(value)
         if op != CompareOperator.eq:
             raise _invalid("active can only be compared with eq or ne.")
-        return Q(status="active") if value else ~Q(status="active")
+        # As rendered (mapping.user_active): a held deactivation reads inactive (integrations.brake).
+        shown_active = Q(status="active", deactivation_held=False)
+        return shown_active if value else ~shown_active
 
     def _compare_id(self, target: Field, op: CompareOperator, value) -> Q:
         if op != CompareOperator.eq:

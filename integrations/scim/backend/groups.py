@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 
 from employees import services
 from employees.models import Employee, Team
+from integrations import ownership
 from integrations import services as integration_services
 
 from ..errors import ScimError, not_found
@@ -17,7 +18,12 @@ from .filters import as_pk, group_id, to_q
 
 
 def _teams(scope: Scope):
-    members = Employee.objects.filter(provider_deleted_at__isnull=True).order_by("pk")
+    # Members another connection owns do not exist here (integrations.ownership).
+    members = (
+        Employee.objects.filter(provider_deleted_at__isnull=True)
+        .exclude(ownership.owned_elsewhere(connection_id=scope.connection.pk))
+        .order_by("pk")
+    )
     return Team.objects.filter(organization=scope.organization).prefetch_related(
         Prefetch("members", queryset=members)
     )
@@ -44,11 +50,25 @@ def group_get(scope: Scope, *, pk: str) -> Team:
         raise not_found(f"Group {pk} not found.") from None
 
 
-def _member_ids(ids: list[str]) -> list[int]:
+def _member_ids(scope: Scope, ids: list[str]) -> list[int]:
     numbers = [as_pk(str(value)) for value in ids]
     if None in numbers:
         raise ScimError(400, "Group members must be user ids of this service.", "invalidValue")
+    hidden = _owned_elsewhere(scope, numbers)
+    if hidden:
+        raise ScimError(400, f"No employee with id {min(hidden)} in this organization.", "invalidValue")
     return numbers
+
+
+def _owned_elsewhere(scope: Scope, numbers) -> list[int]:
+    """Of these employee ids, those another connection owns."""
+    if not numbers:
+        return []
+    return list(
+        Employee.objects.filter(pk__in=numbers, organization_id=scope.organization.pk)
+        .filter(ownership.owned_elsewhere(connection_id=scope.connection.pk))
+        .values_list("pk", flat=True)
+    )
 
 
 def group_create(scope: Scope, *, fields: dict) -> Outcome:
@@ -60,7 +80,7 @@ def group_create(scope: Scope, *, fields: dict) -> Outcome:
                 organization=scope.organization,
                 name=fields["name"],
                 external_id=fields["external_id"],
-                member_ids=_member_ids(fields["member_ids"]),
+                member_ids=_member_ids(scope, fields["member_ids"]),
             )
             integration_services.team_provisioned_by(team=team, connection=scope.connection)
     except ValidationError as exc:
@@ -77,7 +97,10 @@ def group_update(scope: Scope, *, pk: str, change: Callable[[Team], dict], if_ma
     try:
         if (fields["name"], fields["external_id"]) != (team.name, team.external_id):
             services.team_update(team=team, name=fields["name"], external_id=fields["external_id"])
-        services.team_set_members(team=team, member_ids=_member_ids(fields["member_ids"]))
+        # Members another connection owns stay: this one neither sees nor removes them.
+        hidden = _owned_elsewhere(scope, list(team.members.values_list("pk", flat=True)))
+        member_ids = _member_ids(scope, fields["member_ids"]) + hidden
+        services.team_set_members(team=team, member_ids=member_ids)
     except ValidationError as exc:
         raise invalid(exc) from exc
     return Outcome(obj=group_get(scope, pk=pk), operation="group")

@@ -13,9 +13,9 @@ from django.db.models import Q
 
 from employees import services
 from employees.models import Employee
-from integrations import roster
+from integrations import brake, ownership, roster
 from integrations import services as integration_services
-from integrations.models import ProvisionedEmployee
+from integrations.models import ProvisionedDeactivation, ProvisionedEmployee
 
 from ..errors import ScimError, not_found
 from .attributes import USER_ATTRIBUTES
@@ -31,12 +31,10 @@ from .common import (
     paged,
     sliced,
 )
+from .custom import FieldsOf, loaded_fields
 from .filters import as_pk, to_q
 
 DEACTIVATED_BY_PROVIDER = "Deactivated by the identity provider"
-
-# The organization's active custom fields, read at most once per request (backend.custom_fields).
-FieldsOf = Callable[[], dict] | None
 
 
 # What a User resource shows (integrations.scim.mapping.user_render): reads that only render load
@@ -64,9 +62,15 @@ RENDERED = (
 
 
 def _employees(scope: Scope, queryset=None):
-    # Employees the provider deleted answer 404 (RFC 7644 §3.6) but stay in the portal.
+    # Employees the provider deleted answer 404 (RFC 7644 §3.6) but stay in the portal; those
+    # another connection owns do not exist here (integrations.ownership). `deactivation_held`:
+    # the resource answers `active: false` while the portal keeps the person (integrations.brake).
     queryset = Employee.objects if queryset is None else queryset
-    return queryset.filter(organization_id=scope.organization.pk, provider_deleted_at__isnull=True)
+    return (
+        queryset.filter(organization_id=scope.organization.pk, provider_deleted_at__isnull=True)
+        .exclude(ownership.owned_elsewhere(connection_id=scope.connection.pk))
+        .annotate(deactivation_held=brake.held_annotation())
+    )
 
 
 def _rendered(scope: Scope):
@@ -131,7 +135,12 @@ def user_get(scope: Scope, *, pk: str, lock: bool = False) -> Employee:
     """The live employee `pk` of the scope's organization, or a SCIM 404: all of it, locked for a
     write, or what its resource shows."""
     number = as_pk(pk)
-    employees = _employees(scope, Employee.objects.select_for_update()) if lock else _rendered(scope)
+    if lock:  # a write: also what the owner provides (ownership.provided_learn)
+        employees = _employees(scope, Employee.objects.select_for_update()).annotate(
+            provided_fields=ownership.provided_annotation()
+        )
+    else:
+        employees = _rendered(scope)
     try:
         if number is None:
             raise Employee.DoesNotExist
@@ -140,9 +149,10 @@ def user_get(scope: Scope, *, pk: str, lock: bool = False) -> Employee:
         raise not_found(f"User {pk} not found.") from None
 
 
-def _conflict(field_name: str, value: str) -> ScimError:
+def _conflict(field_name: str, value: str, owner: str = "") -> ScimError:
     label = "userName" if field_name == "username" else "email"
-    return ScimError(409, f"A user with {label} {value} already exists.", "uniqueness")
+    managed = f" It is managed by the connection “{owner}”." if owner else ""
+    return ScimError(409, f"A user with {label} {value} already exists.{managed}", "uniqueness")
 
 
 def user_create(
@@ -158,11 +168,14 @@ def user_create(
             employee = services.employee_provision(
                 organization=scope.organization,
                 active=active,
-                custom_fields=_loaded(custom_fields, fields),
+                custom_fields=loaded_fields(custom_fields, fields),
                 **fields,
             )
             integration_services.employee_provisioned_by(
-                employee=employee, connection=scope.connection, new=True
+                employee=employee,
+                connection=scope.connection,
+                new=True,
+                provided=ownership.provided_of(fields),
             )
     except IntegrityError:
         return _create_over_existing(scope, fields=fields, active=active, custom_fields=custom_fields)
@@ -175,13 +188,23 @@ def user_create(
     return Outcome(obj=employee, operation="create", created=True)
 
 
-def _claimable(employee: Employee, link: ProvisionedEmployee | None) -> bool:
+def _owner_elsewhere(scope: Scope, link: ProvisionedEmployee | None) -> str:
+    """The name of the other live connection that owns the employee, or ""."""
+    if link is None or link.connection.deleted_at is not None or link.connection_id == scope.connection.pk:
+        return ""
+    return link.connection.name
+
+
+def _claimable(scope: Scope, employee: Employee, link: ProvisionedEmployee | None) -> bool:
     """May a provider's create take over this existing employee?
 
-    Yes when the provider deleted it earlier (the same person is being provisioned again), when no
-    live connection has claimed it (employees added by hand, or synced by a connection that was since
-    deleted). No when a live connection owns it: that is a genuine duplicate (409).
+    Yes when this connection deleted it earlier (the same person is being provisioned again), when
+    no live connection has claimed it (employees added by hand, synced by a connection that was
+    since deleted, or released by an admin). No when a live connection owns it: another one's
+    employee, or this one's own live duplicate (409).
     """
+    if _owner_elsewhere(scope, link):
+        return False
     return employee.provider_deleted_at is not None or link is None or link.connection.deleted_at is not None
 
 
@@ -199,10 +222,9 @@ def _create_over_existing(scope: Scope, *, fields: dict, active: bool, custom_fi
     }
     by_username = next((e for e in candidates if e.username.lower() == username), None)
     by_email = next((e for e in candidates if e.email.lower() == email), None)
-    if by_username is not None and not _claimable(by_username, links.get(by_username.pk)):
-        raise _conflict("username", fields["username"])
-    if by_email is not None and not _claimable(by_email, links.get(by_email.pk)):
-        raise _conflict("email", fields["email"])
+    for found, field_name in ((by_username, "username"), (by_email, "email")):
+        if found is not None and not _claimable(scope, found, links.get(found.pk)):
+            raise _conflict(field_name, fields[field_name], _owner_elsewhere(scope, links.get(found.pk)))
     if by_username is not None and by_email is not None and by_email != by_username:
         # Two different people hold the userName and the email: linking either breaks the other.
         raise _conflict("email", fields["email"])
@@ -219,26 +241,44 @@ def _create_over_existing(scope: Scope, *, fields: dict, active: bool, custom_fi
         sent["custom_values"] = {
             key: value for key, value in sent["custom_values"].items() if value is not None
         }
-    outcome = _write(employee, fields=sent, active=active, restore=True, custom_fields=custom_fields)
-    integration_services.employee_provisioned_by(employee=employee, connection=scope.connection)
+    link = links.get(employee.pk)
+    # What this connection sent for the person before counts; another (deleted) one's does not.
+    before = link.provided_fields if link and link.connection_id == scope.connection.pk else ()
+    outcome = _write(scope, employee, fields=sent, active=active, restore=True, custom_fields=custom_fields)
+    integration_services.employee_provisioned_by(
+        employee=employee, connection=scope.connection, provided=ownership.provided_of(sent).union(before)
+    )
     return Outcome(
         obj=employee, operation="create" if outcome.operation == "update" else outcome.operation, created=True
     )
 
 
-def _loaded(custom_fields: FieldsOf, fields: dict | None) -> dict | None:
-    # The active fields the protocol layer read already, when the write sets custom values.
-    return custom_fields() if custom_fields and fields and fields.get("custom_values") else None
-
-
 def _write(
+    scope: Scope,
     employee: Employee,
     *,
     fields: dict | None,
     active: bool | None,
     restore: bool = False,
+    request: brake.RequestInfo | None = None,
     custom_fields: FieldsOf = None,
 ) -> Outcome:
+    # The brake may hold a deactivation, or lift a hold (integrations.brake).
+    guarded = brake.provider_write_guard(
+        connection=scope.connection,
+        employee=employee,
+        active=active,
+        restore=restore,
+        request=request or brake.RequestInfo(),
+    )
+    active, held, shown_changed = guarded.active, guarded.held, guarded.shown_changed
+    known = getattr(employee, "provided_fields", None)
+    if fields is not None and known is not None:
+        # Fields the owner never sent a value for are the portal's: an absent value leaves them
+        # as they are (a PUT does not clear what the portal keeps; see integrations.ownership).
+        provided = ownership.provided_learn(employee=employee, known=frozenset(known), sent=fields)
+        fields = {key: value for key, value in fields.items() if value or key in provided}
+    version = employee.version
     try:
         operation = services.employee_provider_update(
             employee=employee,
@@ -246,12 +286,17 @@ def _write(
             active=active,
             restore=restore,
             reason=DEACTIVATED_BY_PROVIDER,
-            custom_fields=_loaded(custom_fields, fields),
+            custom_fields=loaded_fields(custom_fields, fields),
         )
     except IntegrityError as exc:
         raise _conflict("username", (fields or {}).get("username", "")) from exc
     except ValidationError as exc:
         raise invalid(exc) from exc
+    if shown_changed:
+        if employee.version == version:
+            services.employee_version_bump(employee=employee)
+        operation = "deactivate" if held else "reactivate"
+    employee.deactivation_held = held
     return Outcome(obj=employee, operation=operation)
 
 
@@ -262,18 +307,32 @@ def user_update(
     pk: str,
     change: Callable[[Employee], tuple[dict | None, bool | None]],
     if_match: str | None,
+    request: brake.RequestInfo | None = None,
     custom_fields: FieldsOf = None,
 ) -> Outcome:
     """Read the user under a row lock, compute its new state with `change` (pure), write it."""
     employee = user_get(scope, pk=pk, lock=True)
     check_version(employee.version, if_match)
     fields, active = change(employee)
-    return _write(employee, fields=fields, active=active, custom_fields=custom_fields)
+    return _write(scope, employee, fields=fields, active=active, request=request, custom_fields=custom_fields)
 
 
 @transaction.atomic
-def user_delete(scope: Scope, *, pk: str, if_match: str | None) -> Outcome:
+def user_delete(
+    scope: Scope, *, pk: str, if_match: str | None, request: brake.RequestInfo | None = None
+) -> Outcome:
     employee = user_get(scope, pk=pk, lock=True)
     check_version(employee.version, if_match)
-    services.employee_provider_delete(employee=employee)
+    deactivate = True
+    if employee.status == Employee.Status.ACTIVE:
+        record = brake.deactivation_decide(
+            connection=scope.connection,
+            employee=employee,
+            request=request or brake.RequestInfo(),
+            deleted=True,
+            held=employee.deactivation_held,
+        )
+        # Held: the person is hidden from the provider (404, as it expects) and stays active here.
+        deactivate = record.state != ProvisionedDeactivation.State.HELD
+    services.employee_provider_delete(employee=employee, deactivate=deactivate)
     return Outcome(obj=employee, operation="deactivate")

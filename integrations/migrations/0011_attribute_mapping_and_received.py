@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0009_scimrequest_employee_time'),
+        ('integrations', '0010_deactivation_brake_and_ownership'),
     ]
 
     operations = [
