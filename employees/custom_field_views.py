@@ -38,7 +38,7 @@ def field_add(request):
     if request.method == "POST" and form.is_valid():
         try:
             field = services.custom_field_create(
-                organization=request.employee.organization, **form.cleaned_data
+                organization=request.employee.organization, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -64,6 +64,7 @@ def field_edit(request, pk: int):
                 label=form.cleaned_data["label"],
                 help_text=form.cleaned_data["help_text"],
                 choices=form.cleaned_data["choices"],
+                actor=request.user,
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -81,10 +82,10 @@ def field_edit(request, pk: int):
 def field_archive(request, pk: int):
     field = selectors.custom_field_get(organization=request.employee.organization, pk=pk)
     if request.POST.get("action") == "restore":
-        services.custom_field_restore(field=field)
+        services.custom_field_restore(field=field, actor=request.user)
         messages.success(request, f"{field.label} is back on every profile, with the values it had.")
     else:
-        services.custom_field_archive(field=field)
+        services.custom_field_archive(field=field, actor=request.user)
         messages.success(
             request, f"{field.label} was archived: it left profiles and forms; its stored values are kept."
         )
@@ -100,7 +101,7 @@ def field_delete(request, pk: int):
     field = selectors.custom_field_get(organization=request.employee.organization, pk=pk)
     if request.method == "POST":
         try:
-            purged = services.custom_field_delete(field=field)
+            purged = services.custom_field_delete(field=field, actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -5,11 +5,35 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audit.actions import register
+from audit.services import audit_record
+
 from ..custom_fields import custom_value_clean
 from ..models import CustomField, Employee, Organization
 from .lifecycle import employee_lock
 
 MAX_FIELDS = 50
+for _action, _label in (
+    ("custom_field.created", "Added a profile field"),
+    ("custom_field.changed", "Changed a profile field"),
+    ("custom_field.archived", "Archived a profile field"),
+    ("custom_field.restored", "Restored a profile field"),
+    ("custom_field.deleted", "Deleted a profile field and its values"),
+):
+    register(_action, _label)
+
+
+def _audit(action: str, field: CustomField, actor, **after) -> None:
+    audit_record(
+        action=action,
+        organization=field.organization,
+        actor=actor,
+        target=field,
+        target_label=f"{field.label} ({field.key})",
+        after=after,
+    )
+
+
 MAX_CHOICES = 100
 
 
@@ -29,7 +53,14 @@ def _clean_choices(field_type: str, choices) -> list[str]:
 
 @transaction.atomic
 def custom_field_create(
-    *, organization: Organization, key: str, label: str, field_type: str, help_text: str = "", choices=()
+    *,
+    organization: Organization,
+    key: str,
+    label: str,
+    field_type: str,
+    help_text: str = "",
+    choices=(),
+    actor=None,
 ) -> CustomField:
     if CustomField.objects.filter(organization=organization, archived_at__isnull=True).count() >= MAX_FIELDS:
         raise ValidationError(f"An organization can have at most {MAX_FIELDS} custom fields.")
@@ -51,11 +82,14 @@ def custom_field_create(
             field.save(force_insert=True)
     except IntegrityError as exc:  # a concurrent create of the same key
         raise ValidationError({"key": "Another field already uses this key."}) from exc
+    _audit("custom_field.created", field, actor, type=field.get_field_type_display())
     return field
 
 
 @transaction.atomic
-def custom_field_update(*, field: CustomField, label: str, help_text: str = "", choices=None) -> CustomField:
+def custom_field_update(
+    *, field: CustomField, label: str, help_text: str = "", choices=None, actor=None
+) -> CustomField:
     """Label, help and options change; the key and type do not (stored values and IdPs depend on them)."""
     field.label = (label or "").strip()
     field.help_text = (help_text or "").strip()
@@ -63,27 +97,30 @@ def custom_field_update(*, field: CustomField, label: str, help_text: str = "", 
         field.choices = _clean_choices(field.field_type, choices)
     field.full_clean(exclude=["organization"], validate_unique=False, validate_constraints=False)
     field.save(update_fields=["label", "help_text", "choices", "updated_at"])
+    _audit("custom_field.changed", field, actor, label=field.label, options=", ".join(field.choices))
     return field
 
 
 @transaction.atomic
-def custom_field_archive(*, field: CustomField) -> CustomField:
+def custom_field_archive(*, field: CustomField, actor=None) -> CustomField:
     if field.archived_at is None:
         field.archived_at = timezone.now()
         field.save(update_fields=["archived_at", "updated_at"])
+        _audit("custom_field.archived", field, actor)
     return field
 
 
 @transaction.atomic
-def custom_field_restore(*, field: CustomField) -> CustomField:
+def custom_field_restore(*, field: CustomField, actor=None) -> CustomField:
     if field.archived_at is not None:
         field.archived_at = None
         field.save(update_fields=["archived_at", "updated_at"])
+        _audit("custom_field.restored", field, actor)
     return field
 
 
 @transaction.atomic
-def custom_field_delete(*, field: CustomField) -> int:
+def custom_field_delete(*, field: CustomField, actor=None) -> int:
     """Delete an archived field and purge its stored values; returns how many employees had one."""
     if field.archived_at is None:
         raise ValidationError("Archive the field before deleting it.")
@@ -94,6 +131,7 @@ def custom_field_delete(*, field: CustomField) -> int:
         employee.version += 1
         employee.save(update_fields=["custom_values", "version", "updated_at"])
         purged += 1
+    _audit("custom_field.deleted", field, actor, values_erased=purged)
     field.delete()
     return purged
 

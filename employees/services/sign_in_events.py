@@ -1,12 +1,18 @@
 """Sign-in events: every password, OpenID Connect and SAML sign-in attempt, kept per organization.
 
-sign_in_event_record is the one function every sign-in path calls, so the audit trail can later
-take these events from here without touching the sign-in code.
+sign_in_event_record is the one function every sign-in path calls; it also writes the
+organization's audit trail (audit.services), so admins see sign-ins beside the other actions.
 """
 
 import logging
 
+from audit.actions import register
+from audit.services import audit_record
+
 from ..models import Employee, Organization, SignInEvent
+
+for _outcome in SignInEvent.Outcome:
+    register(f"sign_in.{_outcome.value}", f"Sign-in: {_outcome.label.lower()}")
 
 logger = logging.getLogger("employees.sign_in")
 
@@ -46,4 +52,13 @@ def sign_in_event_record(
         employee.pk if employee else "-",
         detail,
     )
+    if organization is not None:
+        audit_record(
+            action=f"sign_in.{outcome}",
+            organization=organization,
+            actor=employee.user if employee is not None and outcome == SignInEvent.Outcome.SUCCESS else None,
+            target=employee,
+            target_label=event.email,
+            after={"method": event.get_method_display(), **({"reason": detail[:300]} if detail else {})},
+        )
     return event

@@ -236,3 +236,20 @@ def test_a_key_named_like_a_lookup_filters_as_a_key(admin_client, acme):
         reverse("employees:directory"), {"field": "contains", "value": "PEAN"}
     ).content.decode()
     assert "ava@acme.example" in body
+
+
+def test_profile_field_changes_are_in_the_audit_trail(admin_client, acme, acme_admin):
+    from audit.models import AuditEvent
+
+    admin_client.post(reverse("settings:field-add"), {"label": "Shirt", "key": "shirt", "field_type": "text"})
+    field = CustomField.objects.get(organization=acme)
+    admin_client.post(reverse("settings:field-archive", args=[field.pk]), {"action": "archive"})
+    admin_client.post(reverse("settings:field-delete", args=[field.pk]))
+    events = AuditEvent.objects.filter(organization=acme).order_by("created_at", "id")
+    assert [e.action for e in events] == [
+        "custom_field.created",
+        "custom_field.archived",
+        "custom_field.deleted",
+    ]
+    assert {e.actor_email for e in events} == {acme_admin.email}
+    assert events[0].action_label == "Added a profile field"

@@ -1,6 +1,7 @@
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from employees import services
 from employees.models import Employee, SignInEvent
 
@@ -79,6 +80,13 @@ def test_sign_in_events_are_recorded_for_the_organization(client, acme, acme_emp
     client.post(reverse("login"), {"username": "plain@acme.example", "password": "pw-Plain-123"})
     events = list(SignInEvent.objects.order_by("id").values_list("outcome", "method", "organization_id"))
     assert events == [("failure", "password", acme.pk), ("success", "password", acme.pk)]
+    # And in the organization's audit trail, the success by the person who signed in.
+    audited = list(AuditEvent.objects.filter(organization=acme).order_by("id"))
+    assert [(e.action, e.actor_email) for e in audited] == [
+        ("sign_in.failure", ""),
+        ("sign_in.success", "plain@acme.example"),
+    ]
+    assert audited[1].after == {"method": "Password"}
 
 
 def test_repeated_wrong_passwords_lock_the_account_out(client, acme_employee, settings):

@@ -34,6 +34,7 @@ def test_trip_the_brake_see_the_banner_apply_a_selection_keep_the_rest(okta, liv
     page = browser.new_page()
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Work email").fill(DEMO_ADMIN)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()

@@ -4,9 +4,10 @@ the identity provider never sees an error, and admins apply or keep the held peo
 import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from conftest import signed_in
 from employees import services
 from employees.models import Employee
@@ -84,7 +85,10 @@ def test_thirty_deactivations_in_an_org_of_100_apply_10_and_hold_20(
 
     # Held people keep working: they sign in; their resources answer as the IdP set them.
     for employee in burst[10:]:
-        assert authenticate(username=employee.email, password=PASSWORD) is not None
+        assert (
+            authenticate(RequestFactory().post("/login/"), username=employee.email, password=PASSWORD)
+            is not None
+        )
         resource = scim.get(f"/Users/{employee.pk}").body
         assert resource["active"] is False
     found = scim.get(f'/Users?filter=userName eq "{burst[15].email}"').body["Resources"]
@@ -92,7 +96,7 @@ def test_thirty_deactivations_in_an_org_of_100_apply_10_and_hold_20(
     listed = scim.get("/Users?filter=active eq false&count=100").body
     assert listed["totalResults"] == 30
     # The applied ten cannot sign in.
-    assert authenticate(username=burst[0].email, password=PASSWORD) is None
+    assert authenticate(RequestFactory().post("/login/"), username=burst[0].email, password=PASSWORD) is None
 
     # Apply on all: the twenty go through the normal pipeline (sign-in blocked, effects applied).
     web = admin_web(acme_admin)
@@ -109,6 +113,13 @@ def test_thirty_deactivations_in_an_org_of_100_apply_10_and_hold_20(
     decision = GuardDecision.objects.get(action=GuardDecision.Action.APPLY)
     assert (decision.actor, decision.count) == (acme_admin.user, 20)
     assert decision.connection_id == scim.connection.pk
+    # The organization's audit trail has it too, by name.
+    audited = AuditEvent.objects.get(organization=acme_admin.organization, action="brake.applied")
+    assert (audited.actor_email, audited.after, audited.action_label) == (
+        acme_admin.email,
+        {"people": 20},
+        "Applied held deactivations",
+    )
     # Deciding on everything held resets the brake: the next deactivation counts afresh.
     assert Connection.objects.get(pk=scim.connection.pk).brake_tripped_at is None
 
@@ -129,7 +140,10 @@ def test_second_run_keep_active_leaves_them_active_and_says_so_to_the_idp(
         resource = scim.get(f"/Users/{employee.pk}").body
         # An IdP import now shows the difference, under a new version.
         assert resource["active"] is True and resource["meta"]["version"] != versions[employee.pk]
-        assert authenticate(username=employee.email, password=PASSWORD) is not None
+        assert (
+            authenticate(RequestFactory().post("/login/"), username=employee.email, password=PASSWORD)
+            is not None
+        )
     kept = GuardDecision.objects.get(action=GuardDecision.Action.KEEP)
     assert (kept.actor, kept.count) == (acme_admin.user, 20)
 
@@ -209,7 +223,7 @@ def test_email_to_integration_admins_names_the_connection_the_count_and_the_link
         callback()
     assert sorted(message.to[0] for message in mail.outbox) == ["admin@acme.example", "it@acme.example"]
     message = mail.outbox[0]
-    link = f"http://testserver/settings/integrations/okta/connections/{scim.connection.pk}/#held"
+    link = f"http://testserver/settings/integrations/connections/{scim.connection.pk}/#held"
     assert "20 deactivations from Okta held" in message.subject
     assert "“Okta”" in message.body and "20 deactivations" in message.body and link in message.body
 

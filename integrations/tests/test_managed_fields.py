@@ -19,7 +19,7 @@ def okta_user_without_department():
 def test_the_edit_form_disables_what_the_connection_sends(scim, admin_client):
     ava = scim.post("/Users", okta_user_without_department()).body
     page = admin_client.get(reverse("employees:edit", args=[ava["id"]])).content.decode()
-    assert page.count("Managed by Okta.") == 8  # email, names, title, unit, city, number, manager
+    assert page.count("Managed by Okta.") == 9  # email, names, title, unit, city, number, manager, locale
     assert 'name="job_title" value="Sales Manager" maxlength="200" disabled' in page
     assert 'name="department" maxlength="200" id="id_department"' in page  # not sent: editable
 
