@@ -149,8 +149,9 @@ def _status(path: str, mapped: dict[str, str]) -> tuple[str, str]:
 def received_attributes(*, connection: Connection, limit: int = RECENT_REQUESTS) -> list[ReceivedRow]:
     """Each attribute path in the connection's recent requests: how often, when last, and what
     becomes of it under the current mapping. Never values: requests keep paths only."""
+    # User requests only: a Group's displayName or members are a team's, not profile fields.
     recent = (
-        ScimRequest.objects.filter(connection=connection)
+        ScimRequest.objects.filter(connection=connection, path__contains="/Users")
         .exclude(attributes=[])
         .order_by("-created_at")
         .values_list("attributes", "created_at")[:limit]

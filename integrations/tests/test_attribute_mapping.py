@@ -154,6 +154,7 @@ def test_the_received_panel_after_a_replay(admin_client, created, scim, office):
     user = scim.post("/Users", fixture("okta_create_user_custom.json")).body
     scim.patch(f"/Users/{user['id']}", fixture("entra_update_custom.json"))
     scim.patch(f"/Users/{user['id']}", fixture("entra_update_profile.json"))
+    scim.post("/Groups", fixture("okta_group_push_create.json"))  # a team's, not a profile's
     values = {**_form(admin_client.get(_url(created.connection))), "nick_name": ""}
     admin_client.post(_url(created.connection), values)
     page = admin_client.get(_url(created.connection))
@@ -169,6 +170,8 @@ def test_the_received_panel_after_a_replay(admin_client, created, scim, office):
     assert rows[f"{CUSTOM}:shoeSize"].label == "Not mapped"
     assert rows["groups"].label == "Not mapped"
     assert rows["title"].label == "Mapped to Job title"
+    assert "members" not in rows and "displayName" in rows  # the user's, from Okta's create
+    assert rows["displayName"].count == 1
     body = page.content.decode()
     assert "Austin HQ" not in body and "1mz050nq" not in body  # paths, never values
 
