@@ -152,3 +152,22 @@ class HeldDecisionForm(forms.Form):
         if self.cleaned_data.get("scope") == "all":
             return None
         return self.cleaned_data["held"]
+
+
+class AttributeMappingForm(forms.Form):
+    """One SCIM attribute path per portal field (integrations.attributes.MappingRow); blank: none."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[row.field] = forms.CharField(
+                label=row.label,
+                required=False,
+                max_length=300,
+                initial=row.path,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
+
+    def pairs(self):
+        return [(row, self[row.field]) for row in self.rows]

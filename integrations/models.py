@@ -48,6 +48,10 @@ class Connection(models.Model):
     # are counted from the later of the window's start and the last reset.
     brake_tripped_at = models.DateTimeField(null=True, blank=True)
     brake_reset_at = models.DateTimeField(null=True, blank=True)
+    # The admin's changes to the default attribute mapping (integrations.scim.overrides): portal
+    # field -> SCIM attribute path, "" for "not provisioned". On the connection's row, so the
+    # token's query that every SCIM request makes loads it, at no statement of its own.
+    attribute_mapping = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -193,6 +197,8 @@ class ScimRequest(models.Model):
     # so an admin who types the address finds the row. The address itself is never stored.
     subject = models.CharField(max_length=254, blank=True)
     subject_digest = models.CharField(max_length=64, blank=True)
+    # The attribute paths the request's body carried (integrations.scim.received), never values.
+    attributes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

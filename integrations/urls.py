@@ -27,6 +27,7 @@ urlpatterns = [
     # A connection's pages, whatever its provider.
     path("integrations/connections/<int:pk>/", views.connection_detail, name="connection"),
     path("integrations/connections/<int:pk>/delete/", views.connection_delete, name="connection-delete"),
+    path("integrations/connections/<int:pk>/mapping/", views.connection_mapping, name="connection-mapping"),
     path("integrations/connections/<int:pk>/tokens/", views.token_create, name="token-create"),
     path(
         "integrations/connections/<int:pk>/tokens/<int:token_pk>/credentials/",

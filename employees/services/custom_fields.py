@@ -170,6 +170,16 @@ def custom_fields_active(*, organization_id: int) -> dict[str, CustomField]:
     return {field.key: field for field in fields}
 
 
+def custom_values_provided(employee: Employee, values: dict | None, fields: dict | None) -> bool:
+    """An identity provider's custom values (key -> value, None clears) merged in memory, as
+    custom_values_merge does; `fields` are the active fields when the caller has them (else one query)."""
+    if not values:
+        return False
+    if fields is None:
+        fields = custom_fields_active(organization_id=employee.organization_id)
+    return custom_values_merge(employee, values, fields)
+
+
 @transaction.atomic
 def employee_set_custom_values(*, employee: Employee, values: dict) -> Employee:
     """Set some of an employee's custom field values (the portal's form, an import)."""

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from ..models import Employee, Organization
 from .accounts import _new_account
+from .custom_fields import custom_values_provided
 from .lifecycle import (
     _roster_changed,
     deactivated_fields,
@@ -15,7 +16,7 @@ from .lifecycle import (
 )
 from .managers import _enqueue_manager_links_on_commit, _link_needs_resolving, _set_manager_email
 
-# Fields an update may change, with the model field each maps to.
+# Fields an update may change.
 PROFILE_FIELDS = (
     "username",
     "email",
@@ -135,8 +136,7 @@ def employee_create(
     employee.user = _new_account(password=password)
     _save_unique(employee)
     _roster_changed(employee.organization_id)
-    # Resolve this employee's own manager link, and link the reports that were provisioned
-    # before them and are waiting for their email.
+    # Resolve this employee's manager link, and link the reports waiting for their email.
     _enqueue_manager_links_on_commit(employee.organization_id)
     return employee
 
@@ -180,12 +180,17 @@ def _clean_provided(employee: Employee, changed) -> None:
 
 
 def employee_provision(
-    *, organization: Organization, email: str, manager_email: str = "", active: bool = True, **profile: str
+    *,
+    organization: Organization,
+    email: str,
+    manager_email: str = "",
+    active: bool = True,
+    custom_values: dict | None = None,
+    custom_fields: dict | None = None,
+    **profile: str,
 ) -> Employee:
-    """Create an employee for an identity provider: one INSERT.
-
-    The employee gets no login account: a provider's password is never stored, so there is
-    nothing to sign in with until employee_set_password creates one. A duplicate username or
+    """Create an employee for an identity provider: one INSERT, and no login account (a provider's
+    password is never stored) until employee_set_password creates one. A duplicate username or
     email raises IntegrityError from the unique indexes and writes nothing, so concurrent creates
     of one person leave exactly one row; the caller decides what the existing employee means.
     """
@@ -194,6 +199,7 @@ def employee_provision(
         fields["username"] = fields["email"]
     now = timezone.now()
     employee = Employee(organization=organization, activated_at=now, **fields)
+    custom_values_provided(employee, custom_values, custom_fields)
     if not active:
         # Created deactivated: no login account and no session exist, so nothing is left to apply.
         employee.status = Employee.Status.DEACTIVATED
@@ -202,8 +208,7 @@ def employee_provision(
     _clean_provided(employee, _PROVIDED)
     employee.save(force_insert=True)
     _roster_changed(employee.organization_id)
-    # Resolve this employee's own manager link, and link the reports that were provisioned
-    # before them and are waiting for their email.
+    # Resolve this employee's manager link, and link the reports waiting for their email.
     _enqueue_manager_links_on_commit(employee.organization_id)
     return employee
 
@@ -218,22 +223,25 @@ def employee_provider_update(
     active: bool | None = None,
     restore: bool = False,
     reason: str = "",
+    custom_fields: dict | None = None,
 ) -> str:
     """An identity provider's write to an employee: profile, status, or both, as one change.
 
-    `employee` was read under employee_lock in the caller's transaction. `profile` holds the
-    provider's values for PROFILE_FIELDS and manager_email (None: the profile stays); `active`
-    the status it wants (None: unchanged); `restore` clears a provider's deletion mark (the
-    provider creates the person again). Writes nothing when nothing changes, else one UPDATE
-    with one version bump. Returns what happened: "update", "deactivate" or "reactivate".
-    Invalid values raise ValidationError, a username or email another employee holds
-    IntegrityError; either way nothing is written.
+    `employee` was read under employee_lock in the caller's transaction. `profile`: the provider's
+    PROFILE_FIELDS, manager_email and "custom_values" (merged by custom_values_merge against
+    `custom_fields`, the active fields, read when not given); None: the profile stays. `active`:
+    the status it wants (None: unchanged); `restore` clears a provider's deletion mark. Writes
+    nothing when nothing changes, else one UPDATE with one version bump. Returns "update",
+    "deactivate" or "reactivate". Invalid values raise ValidationError, a username or email
+    another employee holds IntegrityError; either way nothing is written.
     """
     changed: list[str] = []
     relink = False
     if profile is not None:
         profile = dict(profile)
         manager_email = profile.pop("manager_email", None)
+        if custom_values_provided(employee, profile.pop("custom_values", None), custom_fields):
+            changed.append("custom_values")
         for key, value in _normalise_profile(profile).items():
             if getattr(employee, key) != value:
                 setattr(employee, key, value)

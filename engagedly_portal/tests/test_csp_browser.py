@@ -176,6 +176,7 @@ def test_every_page_passes_the_content_security_policy(demo, live_server, browse
         f"/settings/integrations/connections/{c}/?outcome=client_error",
         f"/settings/integrations/connections/{c}/activity/{demo['request'].pk}/",
         f"/settings/integrations/connections/{c}/delete/",
+        f"/settings/integrations/connections/{c}/mapping/",
         f"/settings/integrations/connections/{c}/tokens/{demo['token'].pk}/revoke/",
         "/settings/audit/",
         "/settings/integrations/sso/",

@@ -17,9 +17,11 @@ from scim2_models import Context, ResponseParameters
 from . import backend, schemas
 from .activity import mask_emails, outcome_for, subject_fields
 from .auth import rate_limit_check, token_from_header, unauthorized
+from .custom import custom_key, custom_split, is_custom, with_custom
 from .errors import ScimError, error_response, scim_response
 from .parsing import json_body, resource_load
 from .queries import ListQuery, parameters_from_params, query_from_params, query_params
+from .received import received_paths
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +144,8 @@ class ScimView(View):
                 detail=self.activity.get("detail", ""),
                 **subject_fields(self.activity["user_name"]),
                 duration_ms=int((time.monotonic() - started) * 1000),
+                # Paths only, never values (received.py); a body refused unread has none.
+                attributes=received_paths(getattr(self, "body", None)),
             )
         except Exception:
             logger.exception("Could not record SCIM request %s %s", request.method, request.path)
@@ -197,9 +201,24 @@ def resource_select(document: dict, model, parameters: ResponseParameters | None
     """Apply attributes / excludedAttributes (RFC 7644 §3.4.2.5) through the typed model."""
     if parameters is None:
         return document
-    return resource_load(model, document).model_dump(
+    # The product's extension is not in the typed model (custom.py): selected here by hand.
+    document, section = custom_split(document)
+    selected = resource_load(model, document).model_dump(
         scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=parameters
     )
+    return with_custom(selected, _custom_selected(section or {}, parameters))
+
+
+def _custom_selected(section: dict, parameters: ResponseParameters) -> dict:
+    def named(paths) -> tuple[bool, set[str]]:
+        paths = [str(path) for path in paths or ()]
+        return any(is_custom(p) for p in paths), {custom_key(p).lower() for p in paths if custom_key(p)}
+
+    if parameters.attributes:
+        everything, keys = named(parameters.attributes)
+        return section if everything else {k: v for k, v in section.items() if k.lower() in keys}
+    everything, keys = named(parameters.excluded_attributes)
+    return {} if everything else {k: v for k, v in section.items() if k.lower() not in keys}
 
 
 class ResourceListView(ScimView):

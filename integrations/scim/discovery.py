@@ -2,8 +2,9 @@
 
 from django.conf import settings
 
-from . import schemas
+from . import backend, schemas
 from .base import ScimView
+from .custom import CUSTOM_SCHEMA, custom_schema_document
 from .errors import ScimError, not_found, scim_response
 
 
@@ -38,14 +39,19 @@ class ResourceTypesView(ScimView):
     operation = "discovery"
 
     def get(self, request, public_id, pk=None):
-        return _one_or_list(schemas.resource_types(base_url=self.base_url), pk, "ResourceType")
+        # The product's extension is the organization's: published only while it has custom fields.
+        extensions = (CUSTOM_SCHEMA,) if backend.custom_fields(self.scope) else ()
+        documents = schemas.resource_types(base_url=self.base_url, user_extensions=extensions)
+        return _one_or_list(documents, pk, "ResourceType")
 
 
 class SchemasView(ScimView):
     operation = "discovery"
 
     def get(self, request, public_id, pk=None):
-        return _one_or_list(schemas.schemas(base_url=self.base_url), pk, "Schema")
+        fields = backend.custom_fields(self.scope)
+        extra = (custom_schema_document(fields, base_url=self.base_url),) if fields else ()
+        return _one_or_list(schemas.schemas(base_url=self.base_url, extra=extra), pk, "Schema")
 
 
 class NotImplementedView(ScimView):

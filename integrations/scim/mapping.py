@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from employees.validators import validate_international_email
 
 from .backend.filters import group_id
+from .custom import custom_section, with_custom
 from .schemas import (
     ENTERPRISE_SCHEMA,
     GROUP_SCHEMA,
@@ -118,8 +119,12 @@ def user_active(employee) -> bool:
     return employee.status == "active" and not getattr(employee, "deactivation_held", False)
 
 
-def user_render(employee, *, base_url: str) -> dict:
-    """The stored user, every stored attribute included, so a GET → PUT round trip keeps it."""
+def user_render(employee, *, base_url: str, custom_fields=None) -> dict:
+    """The stored user, every stored attribute included, so a GET → PUT round trip keeps it.
+
+    `custom_fields` (a callable: the organization's active custom fields, read once per request and
+    only for an employee that has custom values) adds the product's extension (custom.py).
+    """
     body: dict[str, Any] = {"schemas": [USER_SCHEMA], "id": str(employee.pk)}
     if employee.external_id:
         body["externalId"] = employee.external_id
@@ -149,6 +154,8 @@ def user_render(employee, *, base_url: str) -> dict:
     if enterprise:
         body["schemas"].append(ENTERPRISE_SCHEMA)
         body[ENTERPRISE_SCHEMA] = enterprise
+    if custom_fields is not None and employee.custom_values:
+        with_custom(body, custom_section(employee.custom_values, custom_fields()))
     body["meta"] = _meta("User", employee, f"{base_url}/Users/{employee.pk}")
     return body
 

@@ -233,8 +233,14 @@ def _schemas() -> list[dict]:
     return documents
 
 
-def schemas(*, base_url: str) -> list[dict]:
-    return [_with_location(doc, f"{base_url}/Schemas/{doc['id']}") for doc in _schemas()]
+def schemas(*, base_url: str, extra: tuple[dict, ...] = ()) -> list[dict]:
+    """The fixed schemas, then `extra` (the organization's extension, when it has custom fields)."""
+    return [_with_location(doc, f"{base_url}/Schemas/{doc['id']}") for doc in _schemas()] + list(extra)
+
+
+def schema_attributes(urn: str) -> list[dict]:
+    """The published attributes of the User schema or the enterprise extension (as in /Schemas)."""
+    return next((doc["attributes"] for doc in _schemas() if doc["id"] == urn), [])
 
 
 @cache
@@ -247,5 +253,11 @@ def _resource_types() -> list[dict]:
     return documents
 
 
-def resource_types(*, base_url: str) -> list[dict]:
-    return [_with_location(doc, f"{base_url}/ResourceTypes/{doc['id']}") for doc in _resource_types()]
+def resource_types(*, base_url: str, user_extensions: tuple[str, ...] = ()) -> list[dict]:
+    """The resource types; `user_extensions` adds optional extensions of the organization to User."""
+    documents = [_with_location(doc, f"{base_url}/ResourceTypes/{doc['id']}") for doc in _resource_types()]
+    for document in documents:
+        if document["id"] == "User" and user_extensions:
+            added = [{"schema": urn, "required": False} for urn in user_extensions]
+            document["schemaExtensions"] = [*document["schemaExtensions"], *added]
+    return documents

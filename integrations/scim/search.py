@@ -4,9 +4,10 @@ from . import backend, mapping
 from .base import ScimView, list_response, resource_select
 from .queries import query_from_search
 from .schemas import ScimGroup, ScimUser
+from .users import CustomFieldsMixin
 
 
-class RootSearchView(ScimView):
+class RootSearchView(CustomFieldsMixin, ScimView):
     operation = "lookup"
 
     def post(self, request, public_id):
@@ -14,7 +15,7 @@ class RootSearchView(ScimView):
         found = backend.resources_search(self.scope, query)
         base_url = self.base_url
         resources = [
-            resource_select(mapping.user_render(e, base_url=base_url), ScimUser, query.parameters)
+            resource_select(self.render(e, base_url=base_url), ScimUser, query.parameters)
             for e in found.users.items
         ] + [
             resource_select(mapping.group_render(t, base_url=base_url), ScimGroup, query.parameters)

@@ -22,10 +22,13 @@ def connection_urls(connection: Connection) -> list[tuple[str, str]]:
     delete = reverse("integrations:connection-delete", args=[connection.pk])
     token_create = reverse("integrations:token-create", args=[connection.pk])
     revoke = reverse("integrations:token-revoke", args=[connection.pk, token.pk])
+    mapping = reverse("integrations:connection-mapping", args=[connection.pk])
     return [
         ("get", detail),
         ("get", reverse("integrations:credentials", args=[connection.pk, token.pk])),
         ("get", reverse("integrations:activity-export", args=[connection.pk])),
+        ("get", mapping),
+        ("post", mapping),
         ("get", delete),
         ("post", delete),
         ("post", token_create),

@@ -14,6 +14,7 @@ from .connections import (
 )
 from .credentials import credentials
 from .guardrails import brake_update, employee_owner, held_decide
+from .mapping import connection_mapping
 from .retention import activity_retention
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "activity_retention",
     "connection_create",
     "connection_delete",
+    "connection_mapping",
     "connection_detail",
     "credentials",
     "employee_owner",

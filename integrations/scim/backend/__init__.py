@@ -7,6 +7,7 @@ is here. Writes go through employees.services; reads are this package's own quer
 """
 
 from .common import Outcome, Page, Scope, check_version
+from .custom import custom_fields
 from .filters import group_id, is_resource_id
 from .groups import group_create, group_delete, group_get, group_list, group_update
 from .search import resources_search
@@ -19,6 +20,7 @@ __all__ = [
     "Scope",
     "activity_record",
     "check_version",
+    "custom_fields",
     "connection_id_for",
     "group_create",
     "group_delete",

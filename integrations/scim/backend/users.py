@@ -31,6 +31,7 @@ from .common import (
     paged,
     sliced,
 )
+from .custom import FieldsOf, loaded_fields
 from .filters import as_pk, to_q
 
 DEACTIVATED_BY_PROVIDER = "Deactivated by the identity provider"
@@ -55,6 +56,7 @@ RENDERED = (
     "created_at",
     "updated_at",
     "version",
+    "custom_values",
     *(field for field in services.PROFILE_FIELDS if field not in ("username", "email", "external_id")),
 )
 
@@ -153,7 +155,9 @@ def _conflict(field_name: str, value: str, owner: str = "") -> ScimError:
     return ScimError(409, f"A user with {label} {value} already exists.{managed}", "uniqueness")
 
 
-def user_create(scope: Scope, *, fields: dict, active: bool, portal_origin: str = "") -> Outcome:
+def user_create(
+    scope: Scope, *, fields: dict, active: bool, portal_origin: str = "", custom_fields: FieldsOf = None
+) -> Outcome:
     """Create the employee; when the userName or email is taken, decide between 409 and a link.
 
     The INSERT comes first and the unique indexes on lower(username) / lower(email) decide: the
@@ -161,7 +165,12 @@ def user_create(scope: Scope, *, fields: dict, active: bool, portal_origin: str 
     """
     try:
         with transaction.atomic():
-            employee = services.employee_provision(organization=scope.organization, active=active, **fields)
+            employee = services.employee_provision(
+                organization=scope.organization,
+                active=active,
+                custom_fields=loaded_fields(custom_fields, fields),
+                **fields,
+            )
             integration_services.employee_provisioned_by(
                 employee=employee,
                 connection=scope.connection,
@@ -169,7 +178,7 @@ def user_create(scope: Scope, *, fields: dict, active: bool, portal_origin: str 
                 provided=ownership.provided_of(fields),
             )
     except IntegrityError:
-        return _create_over_existing(scope, fields=fields, active=active)
+        return _create_over_existing(scope, fields=fields, active=active, custom_fields=custom_fields)
     except ValidationError as exc:
         raise invalid(exc) from exc
     if active and scope.organization.invite_on_provisioning:
@@ -200,7 +209,7 @@ def _claimable(scope: Scope, employee: Employee, link: ProvisionedEmployee | Non
 
 
 @transaction.atomic
-def _create_over_existing(scope: Scope, *, fields: dict, active: bool) -> Outcome:
+def _create_over_existing(scope: Scope, *, fields: dict, active: bool, custom_fields: FieldsOf) -> Outcome:
     username, email = fields["username"].lower(), fields["email"].lower()
     candidates = list(
         Employee.objects.select_for_update(of=("self",))
@@ -228,10 +237,14 @@ def _create_over_existing(scope: Scope, *, fields: dict, active: bool) -> Outcom
     sent = {key: value for key, value in fields.items() if value}
     if "profile_extras" in sent:  # per kind too: entries of a kind the body does not send stay
         sent["profile_extras"] = {**employee.profile_extras, **sent["profile_extras"]}
+    if "custom_values" in sent:  # and custom values the body does not send stay
+        sent["custom_values"] = {
+            key: value for key, value in sent["custom_values"].items() if value is not None
+        }
     link = links.get(employee.pk)
     # What this connection sent for the person before counts; another (deleted) one's does not.
     before = link.provided_fields if link and link.connection_id == scope.connection.pk else ()
-    outcome = _write(scope, employee, fields=sent, active=active, restore=True)
+    outcome = _write(scope, employee, fields=sent, active=active, restore=True, custom_fields=custom_fields)
     integration_services.employee_provisioned_by(
         employee=employee, connection=scope.connection, provided=ownership.provided_of(sent).union(before)
     )
@@ -248,6 +261,7 @@ def _write(
     active: bool | None,
     restore: bool = False,
     request: brake.RequestInfo | None = None,
+    custom_fields: FieldsOf = None,
 ) -> Outcome:
     # The brake may hold a deactivation, or lift a hold (integrations.brake).
     guarded = brake.provider_write_guard(
@@ -267,7 +281,12 @@ def _write(
     version = employee.version
     try:
         operation = services.employee_provider_update(
-            employee=employee, profile=fields, active=active, restore=restore, reason=DEACTIVATED_BY_PROVIDER
+            employee=employee,
+            profile=fields,
+            active=active,
+            restore=restore,
+            reason=DEACTIVATED_BY_PROVIDER,
+            custom_fields=loaded_fields(custom_fields, fields),
         )
     except IntegrityError as exc:
         raise _conflict("username", (fields or {}).get("username", "")) from exc
@@ -289,12 +308,13 @@ def user_update(
     change: Callable[[Employee], tuple[dict | None, bool | None]],
     if_match: str | None,
     request: brake.RequestInfo | None = None,
+    custom_fields: FieldsOf = None,
 ) -> Outcome:
     """Read the user under a row lock, compute its new state with `change` (pure), write it."""
     employee = user_get(scope, pk=pk, lock=True)
     check_version(employee.version, if_match)
     fields, active = change(employee)
-    return _write(scope, employee, fields=fields, active=active, request=request)
+    return _write(scope, employee, fields=fields, active=active, request=request, custom_fields=custom_fields)
 
 
 @transaction.atomic
