@@ -12,7 +12,8 @@ from .filters import group_id, is_resource_id
 from .groups import group_create, group_delete, group_get, group_list, group_update
 from .search import resources_search
 from .tokens import activity_record, connection_id_for, scope_for_token
-from .users import user_create, user_delete, user_get, user_list, user_update
+from .user_reads import user_get, user_list
+from .users import user_create, user_delete, user_update
 
 __all__ = [
     "Outcome",

@@ -6,7 +6,7 @@ from .attributes import GROUP_ATTRIBUTES, USER_ATTRIBUTES
 from .common import Page, Scope
 from .filters import to_q_across
 from .groups import groups_page
-from .users import users_page
+from .user_reads import users_page
 
 
 @dataclass
