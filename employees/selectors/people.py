@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from ..models import Employee, Organization
+from ..models import Employee, Organization, SignInEvent
 from ..signals import employee_fields_managed
 
 
@@ -95,9 +95,7 @@ def employees_signing_in_as(*, email: str) -> list[Employee]:
     )
 
 
-def sign_in_event_list(*, organization: Organization):
-    from .models import SignInEvent
-
+def sign_in_event_list(*, organization: Organization) -> QuerySet[SignInEvent]:
     return SignInEvent.objects.filter(organization=organization).select_related("employee")
 
 

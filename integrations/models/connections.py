@@ -73,7 +73,7 @@ class Connection(models.Model):
     @property
     def provider_info(self):
         """Its provider's name, setup steps and attribute table (integrations.providers)."""
-        from .providers import DEFAULT, PROVIDERS
+        from ..providers import DEFAULT, PROVIDERS
 
         return PROVIDERS.get(self.provider) or PROVIDERS[DEFAULT]
 
