@@ -131,7 +131,7 @@ class EmployeeFilterSerializer(serializers.Serializer):
 
 class EmployeeSerializer(serializers.ModelSerializer):
     custom_values = serializers.SerializerMethodField(
-        help_text="Every active custom field by key, null when not set (context `custom_fields`)."
+        help_text="Every active custom field by key, null when not set; archived fields are left out."
     )
 
     @extend_schema_field({"type": "object", "additionalProperties": {"nullable": True}})
@@ -193,7 +193,9 @@ class HeldDeactivationSerializer(serializers.ModelSerializer):
 
 
 class HeldDecisionSerializer(serializers.Serializer):
-    """Which held deactivations to decide on: `ids` (context `held_ids`), or `all`."""
+    """Which held deactivations to decide on: `ids` (of this connection's held ones), or `"all": true`."""
+
+    # The view passes the connection's held ids as context `held_ids`.
 
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, allow_empty=False, max_length=1000
