@@ -24,6 +24,16 @@ class MayManageIntegrations(BasePermission):
         return isinstance(request.auth, ApiKey) and acting_employee(request).may_manage_integrations
 
 
+class IsOrgAdmin(BasePermission):
+    """Organization admins only, as on Settings > Audit trail (the integration permission is not enough)."""
+
+    message = "Only organization admins can read the audit trail."
+
+    def has_permission(self, request, view) -> bool:
+        employee = acting_employee(request) if isinstance(request.auth, ApiKey) else None
+        return employee is not None and employee.is_active and employee.is_org_admin
+
+
 class ProvisioningEnabled(BasePermission):
     """Creating credentials needs the flag support staff set, as on the Okta page."""
 

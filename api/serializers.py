@@ -1,10 +1,14 @@
 """What the API reads and writes. Reads render the selectors' objects; writes validate input only
 (the services decide)."""
 
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audit.models import AuditEvent
+from employees.custom_fields import custom_value_clean
 from employees.models import Employee
-from integrations.models import Connection, ScimRequest
+from integrations.models import Connection, ProvisionedDeactivation, ScimRequest
 from integrations.status import Status
 
 
@@ -94,9 +98,47 @@ class EmployeeFilterSerializer(serializers.Serializer):
     department = serializers.CharField(max_length=200, required=False, help_text="Exact, any case.")
     manager = serializers.IntegerField(min_value=1, required=False, help_text="The manager's employee id.")
     q = serializers.CharField(max_length=200, required=False, help_text="Words in the name or email.")
+    field = serializers.CharField(
+        max_length=64, required=False, help_text="A custom field's key; filter by it with `value`."
+    )
+    value = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="The custom field's value: text contains it (any case), other types equal it.",
+    )
+
+    def validate(self, data):
+        """`field` and `value` together; the key one of the organization's active custom fields
+        (context `custom_fields`), the value of the field's type."""
+        if ("field" in data) != ("value" in data):
+            missing = "value" if "field" in data else "field"
+            raise serializers.ValidationError({missing: ["Give `field` and `value` together."]})
+        if "field" not in data:
+            return data
+        field = self.context["custom_fields"].get(data["field"])
+        if field is None:
+            raise serializers.ValidationError(
+                {"field": [f"No active custom field has the key “{data['field']}”."]}
+            )
+        if field.field_type != field.Type.TEXT:
+            try:
+                custom_value_clean(field, data["value"])
+            except ValidationError as exc:
+                raise serializers.ValidationError({"value": exc.messages}) from exc
+        data["custom_field"] = field
+        return data
 
 
 class EmployeeSerializer(serializers.ModelSerializer):
+    custom_values = serializers.SerializerMethodField(
+        help_text="Every active custom field by key, null when not set; archived fields are left out."
+    )
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"nullable": True}})
+    def get_custom_values(self, employee) -> dict:
+        stored = employee.custom_values or {}
+        return {key: stored.get(key) for key in self.context["custom_fields"]}
+
     class Meta:
         model = Employee
         fields = [
@@ -122,4 +164,104 @@ class EmployeeSerializer(serializers.ModelSerializer):
             "deactivated_at",
             "created_at",
             "updated_at",
+            "custom_values",
+        ]
+
+
+class HeldDeactivationSerializer(serializers.ModelSerializer):
+    """A deactivation the brake holds: who, when, which request, why."""
+
+    employee_name = serializers.CharField(source="employee.full_name")
+    employee_email = serializers.CharField(source="employee.email")
+    request = serializers.CharField(help_text="The SCIM request that asked for it, e.g. `PATCH /Users/42`.")
+    deleted = serializers.BooleanField(help_text="A DELETE: hidden from the identity provider while held.")
+    reason_label = serializers.CharField(source="get_reason_display")
+
+    class Meta:
+        model = ProvisionedDeactivation
+        fields = [
+            "id",
+            "employee",
+            "employee_name",
+            "employee_email",
+            "created_at",
+            "request",
+            "deleted",
+            "reason",
+            "reason_label",
+        ]
+
+
+class HeldDecisionSerializer(serializers.Serializer):
+    """Which held deactivations to decide on: `ids` (of this connection's held ones), or `"all": true`."""
+
+    # The view passes the connection's held ids as context `held_ids`.
+
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False, max_length=1000
+    )
+    all = serializers.BooleanField(required=False, default=False, help_text="Every held deactivation.")
+
+    def validate(self, data):
+        if data["all"] == ("ids" in data):
+            raise serializers.ValidationError({"non_field_errors": ['Give either `ids` or `"all": true`.']})
+        unknown = sorted(set(data.get("ids", [])) - set(self.context["held_ids"]))
+        if unknown:
+            listed = ", ".join(map(str, unknown))
+            raise serializers.ValidationError({"ids": [f"Not held on this connection: {listed}."]})
+        return data
+
+    def chosen(self) -> list[int] | None:
+        """The ids for integrations.held, None for all."""
+        return None if self.validated_data["all"] else self.validated_data["ids"]
+
+
+class HeldOutcomeSerializer(serializers.Serializer):
+    done = serializers.IntegerField(help_text="How many were applied or kept active.")
+    refused = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Not deactivated, as the organization's last active admin: they stay held.",
+    )
+    still_held = serializers.IntegerField(help_text="How many the connection still holds.")
+
+
+class AuditFilterSerializer(serializers.Serializer):
+    action = serializers.CharField(
+        max_length=64, required=False, help_text="An action's dotted name, e.g. `token.revoked`."
+    )
+    actor = serializers.CharField(max_length=200, required=False, help_text="Words in the name or email.")
+    date_from = serializers.DateField(required=False, help_text="From this day (inclusive), YYYY-MM-DD.")
+    date_to = serializers.DateField(required=False, help_text="To this day (inclusive), YYYY-MM-DD.")
+
+    def validate_action(self, value: str) -> str:
+        if value not in self.context["actions"]:
+            raise serializers.ValidationError(f"Unknown action “{value}”.")
+        return value
+
+    def validate(self, data):
+        if "date_from" in data and "date_to" in data and data["date_from"] > data["date_to"]:
+            raise serializers.ValidationError({"date_to": ["The end date is before the start date."]})
+        return data
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    action_label = serializers.CharField()
+    before = serializers.JSONField(help_text="The fields that changed, as they were.")
+    after = serializers.JSONField(help_text="The fields that changed, as they are now.")
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor_name",
+            "actor_email",
+            "actor_kind",
+            "action",
+            "action_label",
+            "target_type",
+            "target_id",
+            "target_label",
+            "before",
+            "after",
         ]

@@ -91,7 +91,16 @@ def endpoints(setup) -> list[tuple[str, str, dict | None, int]]:
         ("DELETE", f"connections/{c}/tokens/{t}/", None, 204),
         ("GET", f"connections/{c}/activity/", None, 200),
         ("GET", f"connections/{c}/activity.csv", None, 200),
+        ("GET", f"connections/{c}/held/", None, 200),
+        ("POST", f"connections/{c}/held/apply/", {"all": True}, 200),
+        ("POST", f"connections/{c}/held/keep/", {"all": True}, 200),
         ("GET", "employees/", None, 200),
         ("GET", f"employees/{e}/", None, 200),
+        ("GET", "audit/", None, 200),
+        ("GET", "audit.csv", None, 200),
         ("DELETE", f"connections/{c}/", None, 204),
     ]
+
+
+# As on Settings > Audit trail: organization admins only, not holders of the integration permission.
+ORG_ADMIN_ONLY = {"audit/", "audit.csv"}

@@ -39,6 +39,8 @@ def test_the_document_is_valid_openapi_3(db):
 def test_the_document_lists_every_endpoint_and_verb(db):
     document = _document()
     assert set(document["paths"]) == _api_paths()
+    for path in ("connections/{id}/held/apply/", "connections/{id}/held/keep/", "audit/", "audit.csv"):
+        assert "/api/v1/" + path in document["paths"]
     resolver = get_resolver()
     for path, operations in document["paths"].items():
         view = resolver.resolve(re.sub(r"\{\w+\}", "1", path)).func.view_class

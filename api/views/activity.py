@@ -5,14 +5,13 @@ import csv
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.renderers import JSONRenderer
 
 from integrations import selectors
 
 from ..pagination import NewestFirst
 from ..permissions import acting_employee
 from ..serializers import ActivityFilterSerializer, ScimRequestSerializer
-from .common import ApiView, query_filters
+from .common import ApiView, CsvApiView, query_filters
 
 CSV_COLUMNS = [
     "id",
@@ -66,13 +65,7 @@ class ActivityListView(ApiView):
         return self.get_paginated_response(ScimRequestSerializer(page, many=True).data)
 
 
-class ActivityCsvView(ApiView):
-    # Errors answer JSON whatever the Accept header says; the success is the CSV stream itself.
-    renderer_classes = [JSONRenderer]
-
-    def perform_content_negotiation(self, request, force=False):
-        return (JSONRenderer(), JSONRenderer.media_type)
-
+class ActivityCsvView(CsvApiView):
     @extend_schema(
         operation_id="activity_csv",
         parameters=[ActivityFilterSerializer],
