@@ -3,10 +3,12 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from employees.models import Employee, Organization
@@ -183,3 +185,5 @@ def token_get(*, connection: Connection, pk: int) -> ConnectionToken:
 
 def connection_base_url(*, connection: Connection, request: HttpRequest) -> str:
     """The SCIM base URL an admin pastes into Okta (no trailing slash; Okta appends /Users)."""
+    origin = settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+    return origin + reverse("scim:root", kwargs={"public_id": connection.public_id}).rstrip("/")

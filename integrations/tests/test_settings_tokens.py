@@ -105,7 +105,7 @@ def test_an_expired_token_is_refused(client, created, monkeypatch):
         def now():
             return later
 
-    monkeypatch.setattr("integrations.models.timezone", Later)
+    monkeypatch.setattr("integrations.models.connections.timezone", Later)
     assert scim.get("/Users").status_code == 401
 
 
