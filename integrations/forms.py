@@ -3,6 +3,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from engagedly_portal.forms import FilterForm
+
 from .models import ScimRequest
 
 
@@ -52,7 +54,7 @@ class TokenForm(forms.Form):
         return timezone.now() + datetime.timedelta(days=int(days)) if days else None
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(FilterForm):
     q = forms.CharField(
         label="Person",
         required=False,
@@ -66,19 +68,6 @@ class ActivityFilterForm(forms.Form):
     operation = forms.ChoiceField(
         label="Operation", required=False, choices=[("", "All operations"), *ScimRequest.Operation.choices]
     )
-
-    date_from = forms.DateField(
-        label="From",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
-    )
-    date_to = forms.DateField(
-        label="To",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
-    )
     token = forms.TypedChoiceField(label="Token", required=False, coerce=int, empty_value=None)
 
     FILTERS = ("q", "outcome", "operation", "date_from", "date_to", "token")
@@ -86,22 +75,6 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, data=None, *, tokens=()):
         super().__init__(data)
         self.fields["token"].choices = [("", "All tokens")] + [(t.pk, t.display_name) for t in tokens]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
-        return cleaned
-
-    def filters(self) -> dict:
-        """Valid filters only: a bad value is shown as the field's error and not applied."""
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) or "" for name in self.FILTERS}
-
-    @property
-    def active(self) -> bool:
-        return any(self.data.get(name) for name in self.FILTERS)
 
 
 class BrakeForm(forms.Form):

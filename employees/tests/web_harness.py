@@ -6,7 +6,6 @@ with the workers of employees/tests/worker_harness.py.
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,14 +13,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .worker_harness import PROJECT_ROOT, database_url, wait_until
+from .worker_harness import PROJECT_ROOT, ProcessGroup, database_url, wait_until
 
 # Ports tried, in order, for the server (the conformance test's gunicorn uses 8101-8109).
 PORTS = range(8121, 8130)
 
 
-class WebServer:
+class WebServer(ProcessGroup):
     """gunicorn in a process group of its own: `kill()` is a SIGKILL of the arbiter and its workers."""
+
+    stop_timeout = 30.0
 
     def __init__(self, *, workdir: Path, broker: str, queue: str, env: dict | None = None):
         self.workdir, self.broker, self.queue = workdir, broker, queue
@@ -68,23 +69,6 @@ class WebServer:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
-
-    def kill(self) -> None:
-        """SIGKILL the arbiter and its workers at once, as a crashed machine or the OOM killer would."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def _answers(self) -> bool:
         try:

@@ -59,7 +59,32 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interva
         time.sleep(interval)
 
 
-class Worker:
+class ProcessGroup:
+    """A server process in a process group of its own, as the drills start, stop and kill them."""
+
+    stop_timeout = 15.0
+    process: subprocess.Popen | None = None
+    log_path: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def kill(self) -> None:
+        """SIGKILL the whole group at once, as a crashed machine or the OOM killer would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class Worker(ProcessGroup):
     """One `celery worker --beat` process group (prefork, one child), killable with SIGKILL."""
 
     def __init__(self, *, broker: str, queue: str, workdir: Path, name: str, env: dict | None = None):
@@ -99,23 +124,6 @@ class Worker:
         if self.process.poll() is not None:
             raise AssertionError(f"Worker {self.name} exited:\n{self.log_tail()}")
         return self
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def kill(self) -> None:
-        """SIGKILL the whole worker (main process, pool child, beat), as a crashed machine would."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @contextmanager
