@@ -239,22 +239,21 @@ class Translated:
 
 
 # `userName eq "<value>"` is how Okta looks up every user before a create and Entra ID probes the
-# service: that one form skips the grammar, and goes through the same comparison as parsed
-# filters. Values with escapes, and every other filter, are parsed.
+# service: that one form is answered by one statement (statements.by_username), with the same
+# case-insensitive comparison as parsed filters. Values with escapes, and every other filter, are
+# parsed.
 _USERNAME_EQ = re.compile(r'\s*username\s+eq\s+"([^"\\]*)"\s*', re.IGNORECASE)
+
+
+def username_eq(expression: str) -> str | None:
+    """The value of a plain `userName eq "<value>"` filter, else None."""
+    match = _USERNAME_EQ.fullmatch(expression)
+    return match.group(1) if match else None
 
 
 def to_q(expression: str, attributes: dict) -> Translated:
     builder = _QBuilder(attributes)
-    match = _USERNAME_EQ.fullmatch(expression)
-    target = attributes.get("username")
-    if match and isinstance(target, Field):
-        return Translated(builder.visit_comparison(_username_eq(match.group(1))), False)
     return Translated(builder.visit(parse(expression)), builder.joins_many)
-
-
-def _username_eq(value: str) -> Comparison:
-    return Comparison(AttrPath(attr="userName"), CompareOperator.eq, value)
 
 
 def to_q_across(expression: str, attributes_by_type: dict[str, dict]) -> dict[str, Translated]:

@@ -1,6 +1,5 @@
 """Users as the identity provider reads them: the scope's employees, listed, paged and fetched."""
 
-from employees import services
 from employees.models import Employee
 from integrations import brake, ownership, roster
 
@@ -15,30 +14,8 @@ from .common import (
     paged,
     sliced,
 )
-from .filters import as_pk, to_q
-
-# What a User resource shows (integrations.scim.mapping.user_render): reads that only render load
-# just these.
-RENDERED = (
-    "external_id",
-    "username",
-    "first_name",
-    "last_name",
-    "display_name",
-    "job_title",
-    "status",
-    "email",
-    "location_city",
-    "employee_number",
-    "business_unit",
-    "department",
-    "manager_email",
-    "created_at",
-    "updated_at",
-    "version",
-    "custom_values",
-    *(field for field in services.PROFILE_FIELDS if field not in ("username", "email", "external_id")),
-)
+from .filters import as_pk, to_q, username_eq
+from .statements import RENDERED, by_pk, by_username
 
 
 def _employees(scope: Scope, queryset=None):
@@ -59,6 +36,10 @@ def _rendered(scope: Scope):
 
 def user_list(scope: Scope, query) -> Page:
     """A page of users for a ListQuery (filter, sortBy, startIndex, count as the client sent them)."""
+    username = username_eq(query.filter) if query.filter else None
+    if username is not None:  # how providers look a user up: none or one, whatever the sort
+        found = by_username(scope, username)
+        return Page(items=found[query.start - 1 :][: query.count], total=len(found))
     translated = to_q(query.filter, USER_ATTRIBUTES) if query.filter else None
     return users_page(scope, translated=translated, query=query)
 
@@ -113,17 +94,9 @@ def _import_page(scope: Scope, *, start: int, count: int) -> Page:
 
 def user_get(scope: Scope, *, pk: str, lock: bool = False) -> Employee:
     """The live employee `pk` of the scope's organization, or a SCIM 404: all of it, locked for a
-    write, or what its resource shows."""
+    write (with what its owner provides, ownership.provided_learn), or what its resource shows."""
     number = as_pk(pk)
-    if lock:  # a write: also what the owner provides (ownership.provided_learn)
-        employees = _employees(scope, Employee.objects.select_for_update()).annotate(
-            provided_fields=ownership.provided_annotation()
-        )
-    else:
-        employees = _rendered(scope)
-    try:
-        if number is None:
-            raise Employee.DoesNotExist
-        return employees.get(pk=number)
-    except Employee.DoesNotExist:
-        raise not_found(f"User {pk} not found.") from None
+    employee = by_pk(scope, number, lock=lock) if number is not None else None
+    if employee is None:
+        raise not_found(f"User {pk} not found.")
+    return employee

@@ -1,0 +1,102 @@
+"""The user reads behind nearly every provider request, as plain SQL through Manager.raw().
+
+A userName lookup precedes every create, and every GET, PUT, PATCH and DELETE reads one user by
+id (a write under a row lock). Building and compiling the ORM's queryset for these took most of
+such a request's CPU (bench/README.md); written out once here they are the same rows as
+user_reads' querysets: what the connection sees (user_reads._employees: its organization, not
+deleted by a provider, not owned by another live connection), with the same annotations.
+test_statements holds both to the same answer on every case of that rule.
+"""
+
+import json
+from functools import cache
+
+from django.db import connection
+
+from employees import services
+from employees.models import Employee
+from integrations.models import ProvisionedDeactivation
+
+from .common import Scope
+
+# What a User resource shows (integrations.scim.mapping.user_render): reads that only render load
+# just these.
+RENDERED = (
+    "external_id",
+    "username",
+    "first_name",
+    "last_name",
+    "display_name",
+    "job_title",
+    "status",
+    "email",
+    "location_city",
+    "employee_number",
+    "business_unit",
+    "department",
+    "manager_email",
+    "created_at",
+    "updated_at",
+    "version",
+    "custom_values",
+    *(field for field in services.PROFILE_FIELDS if field not in ("username", "email", "external_id")),
+)
+
+# Parameters: the organization, this connection.
+_VISIBLE = """
+    e.organization_id = %s AND e.provider_deleted_at IS NULL
+    AND NOT EXISTS (
+        SELECT 1 FROM integrations_provisionedemployee l
+        JOIN integrations_connection c ON c.id = l.connection_id
+        WHERE l.employee_id = e.id AND c.deleted_at IS NULL AND l.connection_id <> %s
+    )"""
+# Parameter: the held state (integrations.brake.held_annotation).
+_HELD = """EXISTS (
+        SELECT 1 FROM integrations_provisioneddeactivation h WHERE h.employee_id = e.id AND h.state = %s
+    ) AS deactivation_held"""
+# What the owning connection provides (integrations.ownership.provided_annotation).
+_PROVIDED = """(
+        SELECT l.provided_fields FROM integrations_provisionedemployee l WHERE l.employee_id = e.id
+    ) AS provided_fields"""
+
+
+def _select(columns: str, condition: str, *, lock: bool = False) -> str:
+    # Only PostgreSQL locks rows; SQLite serialises every writer on the database instead.
+    locked = " FOR UPDATE OF e" if lock and connection.vendor == "postgresql" else ""
+    # Built from this module's constants only; values are always parameters.
+    return f"SELECT {columns}, {_HELD} FROM employees_employee e WHERE {_VISIBLE} AND {condition}{locked}"  # noqa: S608
+
+
+def _rows(sql: str, scope: Scope, *values) -> list[Employee]:
+    params = (ProvisionedDeactivation.State.HELD, scope.organization.pk, scope.connection.pk, *values)
+    employees = list(Employee.objects.raw(sql, params))
+    for employee in employees:
+        # raw() leaves annotations as the database returns them: 0/1 on SQLite, JSON as text.
+        employee.deactivation_held = bool(employee.deactivation_held)
+        provided = getattr(employee, "provided_fields", None)
+        if isinstance(provided, str):
+            employee.provided_fields = json.loads(provided)
+    return employees
+
+
+def _columns(fields) -> str:
+    return ", ".join(f"e.{Employee._meta.get_field(name).column}" for name in ("id", *fields))
+
+
+@cache
+def _statement(name: str) -> str:
+    if name == "by_pk_locked":
+        return _select(f"e.*, {_PROVIDED}", "e.id = %s", lock=True)
+    condition = "e.id = %s" if name == "by_pk" else "lower(e.username) = %s"
+    return _select(_columns(RENDERED), condition)
+
+
+def by_pk(scope: Scope, pk: int, *, lock: bool) -> Employee | None:
+    """The visible employee `pk`: what its resource shows, or all of it locked for a write."""
+    found = _rows(_statement("by_pk_locked" if lock else "by_pk"), scope, pk)
+    return found[0] if found else None
+
+
+def by_username(scope: Scope, username: str) -> list[Employee]:
+    """The visible employee whose userName is `username`, whatever its case (none or one)."""
+    return _rows(_statement("by_username"), scope, username.lower())
