@@ -48,6 +48,7 @@ class Measure:
     samples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    cpu: tuple = ()  # the gunicorn workers' CPU seconds by pid, before and after (Load.run)
 
     def fail(self, sample: str) -> None:
         self.errors += 1
@@ -151,13 +152,17 @@ class Load:
     def connection(self, n: int) -> ScimConnection:
         return self.connections[n % len(self.connections)]
 
-    async def run(self, name: str) -> Measure:
+    async def run(self, name: str, worker_cpu) -> Measure:
+        """The scenario's warm-up, then its measured run, with the gunicorn workers' CPU seconds
+        (`worker_cpu()`, by pid) before and after the measured run in `measure.cpu`."""
         scenarios = {"ceiling": self.ceiling, "okta-push": self.okta_push, "okta-mix": self.okta_mix}
         step = await {**scenarios, "import": self.import_pages}[name]()
         warm = Measure(f"{name} warm-up")
         await self.drive(step, warm, self.settings.warmup, 10**9)
         measure = Measure(name)
+        before = worker_cpu()
         await self.drive(step, measure, self.settings.duration, self.settings.requests)
+        measure.cpu = (before, worker_cpu())
         if warm.errors:
             measure.notes.append(f"{warm.errors} errors in the warm-up, e.g. {warm.samples[0]}")
         return measure
@@ -278,9 +283,8 @@ async def measure_round(targets: list[tuple[str, str]], settings, rng_seed: int,
             [ScimConnection(session, url, token, close_now) for url, token in targets], settings, rng_seed
         )
         for name in order:
-            cpu = worker_cpu()
-            measure = await load.run(name)
-            after = worker_cpu()
+            measure = await load.run(name, worker_cpu)
+            cpu, after = measure.cpu
             used = sorted((seconds - cpu.get(pid, 0.0) for pid, seconds in after.items()), reverse=True)
             # A worker recycled by gunicorn (max_requests) took its CPU time with it: no verdict then.
             recycled = set(after) != set(cpu)
@@ -288,7 +292,10 @@ async def measure_round(targets: list[tuple[str, str]], settings, rng_seed: int,
                 measure.notes.append("one gunicorn worker served (almost) nothing: compare with care")
             split = "+".join(f"{seconds / (sum(used) or 1):.0%}" for seconds in used)
             split += " (one recycled)" if recycled else ""
-            runs.append({**measure.summary(), "worker_split": split})
+            # The web processes' CPU per request: what the client cannot see, and what a profile
+            # (bench/cpu_profile.py) should explain.
+            cpu_ms = 1000 * sum(used) / measure.requests if measure.requests and not recycled else None
+            runs.append({**measure.summary(), "worker_split": split, "cpu_ms": cpu_ms})
     for index, run in enumerate(runs):
         beside = [
             runs[i]["rate"] for i in (index - 1, index + 1) if 0 <= i < len(runs) and order[i] == "ceiling"

@@ -177,13 +177,18 @@ def healthy(port: int) -> bool:
     return False
 
 
+def cpu_text(run: dict) -> str:
+    cpu_ms = run.get("cpu_ms")
+    return "CPU n/a (a worker recycled)" if cpu_ms is None else f"CPU {cpu_ms:.2f} ms/req"
+
+
 def print_round(side: Side, runs: list[dict]) -> None:
     for run in runs:
         ops = ", ".join(f"{op} {o['p50_ms']:.1f}/{o['p99_ms']:.1f}" for op, o in run["ops"].items())
         print(
             f"   {side.label} round {len(side.rounds)}: {run['scenario']:<10}{run['rate']:7.1f} req/s "
             f"{run['share_of_ceiling']:5.0%} of ceiling, {run['errors']} errors, gunicorn workers "
-            f"{run['worker_split']}; p50/p99 ms: {ops}"
+            f"{run['worker_split']}, {cpu_text(run)}; p50/p99 ms: {ops}"
         )
         for line in run["error_samples"] + run["notes"]:
             print(f"      {line}")
@@ -195,17 +200,23 @@ def report(sides: list[Side], scenarios: list[str]) -> dict:
     keys = ("rate", "share_of_ceiling", "p50_ms", "p99_ms")
     for side in sides:
         print(f"\n== {side.label.upper()}: {side.description}, medians of {len(side.rounds)} rounds")
-        print(f"   {'scenario':<11}{'req/s':>8}  {'(min-max)':<16}{'ceiling':>8}  p50 ms  p99 ms  errors")
+        print(
+            f"   {'scenario':<11}{'req/s':>8}  {'(min-max)':<16}{'ceiling':>8}  p50 ms  p99 ms  errors"
+            "  web CPU ms/req"
+        )
         for name in scenarios:
             runs = [run for runs in side.rounds for run in runs if run["scenario"] == name]
             m = {key: statistics.median(run[key] for run in runs) for key in keys}
             rates = [run["rate"] for run in runs]
             m.update(rate_min=min(rates), rate_max=max(rates), errors=sum(run["errors"] for run in runs))
+            cpu = [run["cpu_ms"] for run in runs if run.get("cpu_ms") is not None]
+            m["cpu_ms"] = statistics.median(cpu) if cpu else None
             table.setdefault(side.label, {})[name] = m
             spread = f"({m['rate_min']:.1f}-{m['rate_max']:.1f})"
             print(
                 f"   {name:<11}{m['rate']:>8.1f}  {spread:<16}{m['share_of_ceiling']:>8.0%}"
-                f"{m['p50_ms']:>8.1f}{m['p99_ms']:>8.1f}  {m['errors']}"
+                f"{m['p50_ms']:>8.1f}{m['p99_ms']:>8.1f}  {m['errors']:<6}"
+                f"{'n/a' if m['cpu_ms'] is None else format(m['cpu_ms'], '.2f'):>14}"
             )
     ratios = {}
     if len(sides) == 2:
