@@ -3,7 +3,8 @@
 Every function is scoped to the authenticated connection's organization: another organization's
 ids simply do not exist here. The protocol layer hands in plain values (the fields a resource
 sets, a list query as the client sent it) and gets model instances back; all ORM work for SCIM
-is here. Writes go through employees.services; reads are this package's own querysets.
+is here. Writes go through employees.services; reads are this package's own querysets, and
+for the reads nearly every request makes, its own statements (statements.py).
 """
 
 from .common import Outcome, Page, Scope, check_version

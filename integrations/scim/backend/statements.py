@@ -5,7 +5,7 @@ id (a write under a row lock). Building and compiling the ORM's queryset for the
 such a request's CPU (bench/README.md); written out once here they are the same rows as
 user_reads' querysets: what the connection sees (user_reads._employees: its organization, not
 deleted by a provider, not owned by another live connection), with the same annotations.
-test_statements holds both to the same answer on every case of that rule.
+integrations/tests/test_scim_statements.py holds both to the same answer on every case of that rule.
 """
 
 import json
