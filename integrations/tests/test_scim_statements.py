@@ -10,6 +10,7 @@ from employees.models import Employee
 from employees.tests.factories import EmployeeFactory
 from integrations import services
 from integrations.models import ProvisionedDeactivation, ProvisionedEmployee
+from integrations.ownership import provided_annotation
 from integrations.scim.backend import statements
 from integrations.scim.backend.common import Scope
 from integrations.scim.backend.user_reads import _employees
@@ -50,14 +51,8 @@ def cases(acme, outsider_org, acme_connection):
 
 
 def _orm(scope, **condition):
-    with_provided = _employees(scope).annotate(provided_fields=_provided())
+    with_provided = _employees(scope).annotate(provided_fields=provided_annotation())
     return [(e.pk, bool(e.deactivation_held), e.provided_fields) for e in with_provided.filter(**condition)]
-
-
-def _provided():
-    from integrations.ownership import provided_annotation
-
-    return provided_annotation()
 
 
 def _sql(employees, *, provided=True):
