@@ -1,6 +1,5 @@
 """Settings > Audit trail: what admins and support staff did, for the organization's admins."""
 
-import csv
 import datetime
 import json
 
@@ -12,13 +11,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from employees.decorators import employee_required, org_admin_required
+from engagedly_portal.csv_stream import cell, csv_writer
 
 from . import selectors
 from .forms import AuditFilterForm
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ("time (UTC)", "who", "email", "role", "action", "target", "before", "after")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def audit_view(view):
@@ -44,19 +43,9 @@ def audit_trail(request):
     return render(request, "audit/trail.html", {"filters": form, "page": page})
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def csv_rows(events):
     """The CSV lines of `events`, header first, streamed (the page's export and the API's)."""
-    writer = csv.writer(_Echo())
+    writer = csv_writer()
     yield writer.writerow(CSV_COLUMNS)
     for event in events.iterator(chunk_size=2000):
         values = (
@@ -69,7 +58,7 @@ def csv_rows(events):
             json.dumps(event.before, ensure_ascii=False) if event.before else "",
             json.dumps(event.after, ensure_ascii=False) if event.after else "",
         )
-        yield writer.writerow([_cell(value) for value in values])
+        yield writer.writerow([cell(value) for value in values])
 
 
 @audit_view

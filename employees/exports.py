@@ -1,9 +1,10 @@
 """The People directory as CSV."""
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+
+from engagedly_portal.csv_stream import cell, csv_writer
 
 from .custom_fields import custom_value_display
 from .models import CustomField, Employee
@@ -19,22 +20,10 @@ COLUMNS = (
     ("Employee ID", "employee_number"),
     ("Status", "status"),
 )
-# A cell a spreadsheet would run as a formula (CSV injection) is written as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def directory_csv_rows(employees: QuerySet[Employee], *, fields: list[CustomField]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_writer()
     yield "\ufeff"  # a byte-order mark, so spreadsheet programs read UTF-8 names correctly
     yield writer.writerow(
         [label for label, _ in COLUMNS] + ["Manager email"] + [field.label for field in fields]
@@ -43,4 +32,4 @@ def directory_csv_rows(employees: QuerySet[Employee], *, fields: list[CustomFiel
         row = [getattr(employee, attribute) for _, attribute in COLUMNS]
         row.append(employee.manager.email if employee.manager_id else "")
         row += [custom_value_display(field, employee.custom_values.get(field.key)) for field in fields]
-        yield writer.writerow([_cell(value) for value in row])
+        yield writer.writerow([cell(value) for value in row])

@@ -1,11 +1,10 @@
 """A connection's SCIM activity: a filtered, cursor-paged list, and the same rows as streamed CSV."""
 
-import csv
-
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
+from engagedly_portal.csv_stream import cell, csv_writer
 from integrations import selectors
 
 from ..pagination import NewestFirst
@@ -26,28 +25,14 @@ CSV_COLUMNS = [
     "detail",
     "duration_ms",
 ]
-# A cell a spreadsheet would run as a formula (the path and detail echo what an IdP sent).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    """csv.writer writes into this and gets the line back, so rows stream without a buffer."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def _csv_lines(requests):
-    writer = csv.writer(_Echo())
+    writer = csv_writer()
     yield writer.writerow(CSV_COLUMNS)
     # values_list and iterator: one row at a time from a server-side cursor, never the whole table.
     for row in requests.values_list(*CSV_COLUMNS).iterator(chunk_size=2000):
-        yield writer.writerow([_cell(v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
+        yield writer.writerow([cell(v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
 
 
 class ActivityListView(ApiView):

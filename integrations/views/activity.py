@@ -1,12 +1,13 @@
 """One SCIM request in full, and the filtered activity as a streamed CSV file."""
 
-import csv
 import datetime
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+
+from engagedly_portal.csv_stream import cell, csv_writer
 
 from .. import selectors
 from ..forms import ActivityFilterForm
@@ -26,8 +27,6 @@ CSV_COLUMNS = (
     "duration ms",
     "token",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @integrations_view
@@ -39,27 +38,15 @@ def activity_detail(request, pk: int, request_pk: int):
     return render(request, "integrations/activity_detail.html", context)
 
 
-class _Echo:
-    """csv.writer writes into this and gets the line back, so each row streams as it is made."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _rows(requests):
-    writer = csv.writer(_Echo())
+    writer = csv_writer()
     yield writer.writerow(CSV_COLUMNS)
     # iterator(): the rows are read in chunks, never all held in memory.
     for item in requests.iterator(chunk_size=2000):
         employee = item.employee
         yield writer.writerow(
             [
-                _cell(value)
+                cell(value)
                 for value in (
                     item.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S"),
                     item.get_operation_display(),
