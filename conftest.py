@@ -39,7 +39,7 @@ def fresh_scim_list_cache():
         cache.clear()
         return
     client = redis_client()
-    stale = list(client.scan_iter(match=cache.make_key("scim-roster:*"), count=1000))
+    stale = list(client.scan_iter(match="scim-roster:*", count=1000))
     if stale:
         client.delete(*stale)
 

@@ -12,10 +12,9 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
-from engagedly_portal.optional_redis import redis_call
+from engagedly_portal.optional_redis import Write, marks_write, marks_write_soon, redis_call
 
 from . import selectors, services
 
@@ -148,8 +147,8 @@ def _run_key(kind: str, organization_id: int) -> str:
 def _run_unmark(kind: str, organization_id: int) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return
-    # When the cache does not answer, the mark expires on its own within RUN_MARK_TTL.
-    redis_call(lambda: cache.delete(_run_key(kind, organization_id)), None, "clear a run mark")
+    # When Redis does not answer, the mark expires on its own within RUN_MARK_TTL.
+    marks_write(Write("delete", _run_key(kind, organization_id)))
 
 
 def _coalesced_publish(task, kind: str, organization_id: int, countdown: float) -> None:
@@ -164,11 +163,14 @@ def _coalesced_publish(task, kind: str, organization_id: int, countdown: float) 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         _publish(task, organization_id)
         return
-    # The mark expires by itself, so a run whose message was lost blocks nothing for long.
-    key = _run_key(kind, organization_id)
-    added = redis_call(lambda: cache.add(key, 1, RUN_MARK_TTL), None, "mark a queued run")
-    if added and not _publish(task, organization_id, countdown=countdown):
-        _run_unmark(kind, organization_id)  # the next write tries again
+
+    def publish(added) -> None:
+        if added and not _publish(task, organization_id, countdown=countdown):
+            _run_unmark(kind, organization_id)  # the next write tries again
+
+    # The mark expires by itself, so a run whose message was lost blocks nothing for long. Written
+    # with the request's other marks (optional_redis.one_round_trip).
+    marks_write_soon(Write("add", _run_key(kind, organization_id), "1", RUN_MARK_TTL, then=publish))
 
 
 @shared_task(**RETRY_POLICY)

@@ -11,9 +11,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +26,7 @@ T = TypeVar("T")
 _down_until = 0.0
 _client = None
 _client_lock = threading.Lock()
+_batch = threading.local()  # one_round_trip()'s writes, per thread
 
 
 def redis_client():
@@ -63,3 +68,92 @@ def redis_reset() -> None:
     """Forget a recorded failure (tests, or an operator who knows Redis is back)."""
     global _down_until
     _down_until = 0.0
+
+
+# Short-lived marks (roster generations, queued-run marks): strings under plain keys, in Redis when
+# REDIS_URL is set (the process's one client: Django's cache backend builds a client per call),
+# else in Django's cache (locmem, for the single-process setups without Redis).
+
+
+@dataclass(frozen=True)
+class Write:
+    """One mark write. op: "set", "add" (only when absent; the result says whether it was) or
+    "delete". `then` receives the result once the round trip is done (None when Redis failed)."""
+
+    op: str
+    key: str
+    value: str = ""
+    ttl: int = 0
+    then: Callable[[object], None] | None = None
+
+
+def marks_get(keys: list[str]) -> dict[str, str] | None:
+    """The marks of those keys that exist; None when Redis does not answer."""
+    if not settings.REDIS_URL:
+        return redis_call(lambda: cache.get_many(keys), None, "read marks")
+    values = redis_call(lambda: redis_client().mget(keys), None, "read marks")
+    if values is None:
+        return None
+    return {key: value.decode() for key, value in zip(keys, values, strict=True) if value is not None}
+
+
+def _send(writes: list[Write]) -> None:
+    def in_redis():
+        pipeline = redis_client().pipeline(transaction=False)
+        for write in writes:
+            if write.op == "delete":
+                pipeline.delete(write.key)
+            else:
+                pipeline.set(write.key, write.value, ex=write.ttl, nx=write.op == "add")
+        return [bool(result) for result in pipeline.execute()]
+
+    def in_cache():
+        results = []
+        for write in writes:
+            if write.op == "add":
+                results.append(cache.add(write.key, write.value, write.ttl))
+            elif write.op == "set":
+                results.append(cache.set(write.key, write.value, write.ttl) is None)
+            else:
+                results.append(cache.delete(write.key))
+        return results
+
+    results = redis_call(in_redis if settings.REDIS_URL else in_cache, None, "write marks")
+    for index, write in enumerate(writes):
+        if write.then is not None:
+            write.then(None if results is None else results[index])
+
+
+def marks_write(*writes: Write) -> None:
+    """The writes in one round trip, now."""
+    _send(list(writes))
+
+
+def marks_write_soon(write: Write) -> None:
+    """Now, or when the one_round_trip() block this runs in ends, with the block's other writes."""
+    batch = getattr(_batch, "writes", None)
+    if batch is None:
+        _send([write])
+    else:
+        batch.append(write)
+
+
+def marks_write_on_commit(write: Write) -> None:
+    """marks_write_soon() once the current transaction commits (at once outside one); discarded on
+    a rollback."""
+    transaction.on_commit(lambda: marks_write_soon(write))
+
+
+@contextmanager
+def one_round_trip():
+    """The marks a request's commits write go out together when the block ends, in one pipeline."""
+    if getattr(_batch, "writes", None) is not None:  # already inside one
+        yield
+        return
+    _batch.writes = []
+    try:
+        yield
+    finally:
+        writes, _batch.writes = _batch.writes, None
+        if writes:
+            _send(writes)

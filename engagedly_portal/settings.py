@@ -56,7 +56,7 @@ MIDDLEWARE = [
     # First: errors the framework answers on SCIM routes (a host not allowed) become SCIM JSON.
     "integrations.scim.middleware.ScimErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "engagedly_portal.content_security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -22,10 +22,7 @@ could not be written leaves what was stored under the old generation to expire w
 import secrets
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db import transaction
-
-from engagedly_portal.optional_redis import redis_call
+from engagedly_portal.optional_redis import Write, marks_get, marks_write, marks_write_on_commit
 
 GENERATION_TTL = 24 * 3600  # an expired generation only costs the next page its shortcut
 MEMO_TTL = 600  # an import's pages follow each other within seconds
@@ -35,16 +32,18 @@ def _key(organization_id: int, name: str) -> str:
     return f"scim-roster:{organization_id}:{name}"
 
 
-def _set_new_generation(organization_id: int) -> None:
-    key = _key(organization_id, "generation")
-    redis_call(lambda: cache.set(key, secrets.token_hex(8), GENERATION_TTL), None, "bump a roster generation")
-
-
 def roster_generation_bump(*, organization_id: int) -> None:
     """Forget what list pages remembered about the organization, once the change is committed (at
     once outside a transaction): a page read before the commit sees the rows as they were and may
     store them under the old generation, which this retires."""
-    transaction.on_commit(lambda: _set_new_generation(organization_id))
+    key = _key(organization_id, "generation")
+    marks_write_on_commit(Write("set", key, secrets.token_hex(8), GENERATION_TTL))
+
+
+def _memo_value(memo_generation: str, raw: str | None) -> int | None:
+    """A stored "<generation>:<number>", when stored under the current generation."""
+    generation, _, number = (raw or "").partition(":")
+    return int(number) if generation == memo_generation and number else None
 
 
 @dataclass
@@ -71,9 +70,7 @@ def memo_read(*, organization_id: int, start: int, count: int = 0) -> Memo:
     generation_key, total_key = _key(organization_id, "generation"), _key(organization_id, "total")
     starts = [start - back * count for back in range(LOOKBACK)] if count else [start]
     anchor_keys = {_key(organization_id, f"before:{s}"): s for s in starts if s > 1}
-    found = redis_call(
-        lambda: cache.get_many([generation_key, total_key, *anchor_keys]), None, "read a roster"
-    )
+    found = marks_get([generation_key, total_key, *anchor_keys])
     if found is None:
         return Memo()
     generation = found.get(generation_key)
@@ -81,18 +78,14 @@ def memo_read(*, organization_id: int, start: int, count: int = 0) -> Memo:
         # None yet (or lost): start one. Only the value this request put there may be used:
         # another one may have been set by a concurrent bump.
         generation = secrets.token_hex(8)
-        added = redis_call(
-            lambda: cache.add(generation_key, generation, GENERATION_TTL), False, "start a roster"
-        )
-        return Memo(generation=generation) if added else Memo()
-    memo = Memo(generation=generation)
-    total = found.get(total_key)
-    if total is not None and total[0] == generation:
-        memo.total = total[1]
+        started = []
+        marks_write(Write("add", generation_key, generation, GENERATION_TTL, then=started.append))
+        return Memo(generation=generation) if started[0] else Memo()
+    memo = Memo(generation=generation, total=_memo_value(generation, found.get(total_key)))
     for key, anchor_start in anchor_keys.items():  # nearest first
-        after = found.get(key)
-        if after is not None and after[0] == generation:
-            memo.anchor_start, memo.after_pk = anchor_start, after[1]
+        after_pk = _memo_value(generation, found.get(key))
+        if after_pk is not None:
+            memo.anchor_start, memo.after_pk = anchor_start, after_pk
             break
     return memo
 
@@ -103,10 +96,11 @@ def memo_write(
     """Remember the total and, for the page starting at `next_start`, the row before it."""
     if memo.generation is None:
         return
-    values = {}
+    writes = []
     if total is not None and total != memo.total:
-        values[_key(organization_id, "total")] = (memo.generation, total)
+        writes.append(Write("set", _key(organization_id, "total"), f"{memo.generation}:{total}", MEMO_TTL))
     if next_start:
-        values[_key(organization_id, f"before:{next_start}")] = (memo.generation, last_pk)
-    if values:
-        redis_call(lambda: cache.set_many(values, timeout=MEMO_TTL), None, "remember a roster page")
+        key = _key(organization_id, f"before:{next_start}")
+        writes.append(Write("set", key, f"{memo.generation}:{last_pk}", MEMO_TTL))
+    if writes:
+        marks_write(*writes)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from employees import services, tasks
 from employees.models import Employee, Organization, UserSession
 from employees.tests.factories import EmployeeFactory
+from engagedly_portal.optional_redis import Write, marks_write
 from integrations.models import ProvisionedEmployee, ScimRequest
 from integrations.services import connection_create
 
@@ -272,12 +273,10 @@ def test_a_run_stops_at_its_bound_and_queues_the_next(
 
 @pytest.fixture
 def queued(acme, settings, monkeypatch):
-    """Enqueues as with a broker (coalesced through the cache); records what would be published."""
-    from django.core.cache import cache
-
+    """Enqueues as with a broker (coalesced through run marks); records what would be published."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     for kind in ("links", "deactivations"):  # organization ids repeat across tests
-        cache.delete(tasks._run_key(kind, acme.pk))
+        marks_write(Write("delete", tasks._run_key(kind, acme.pk)))
     sent: list[tuple[str, int, dict]] = []
     outcome = {"ok": True}
 

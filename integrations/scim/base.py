@@ -14,6 +14,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from scim2_models import Context, ResponseParameters
 
+from engagedly_portal.optional_redis import one_round_trip
+
 from . import backend, schemas
 from .activity import mask_emails, outcome_for, subject_fields
 from .auth import rate_limit_check, token_from_header, unauthorized
@@ -68,7 +70,9 @@ class ScimView(View):
         }
         try:
             handler = self.initial(request, kwargs.get("public_id", ""))
-            response = handler(request, *args, **kwargs)
+            # The marks its commits write (roster generation, queued-run marks): one round trip.
+            with one_round_trip():
+                response = handler(request, *args, **kwargs)
         except Exception as exc:
             response = self.handle_exception(exc)
         self._record(request, response, kwargs.get("public_id"), started)

@@ -1,7 +1,10 @@
 """The one SCIM error type and the one place that renders it (RFC 7644 §3.12)."""
 
 import orjson
+from csp.constants import HEADER as CSP_HEADER
 from django.http import HttpResponse
+
+from engagedly_portal.content_security import API_POLICY
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 SCIM_CONTENT_TYPE = "application/scim+json"
@@ -29,6 +32,7 @@ def scim_response(body, status: int = 200, headers: dict | None = None) -> HttpR
     # list pages of hundreds of resources at a fraction of the cost.
     content = b"" if body is None else orjson.dumps(body)
     response = HttpResponse(content, status=status, content_type=SCIM_CONTENT_TYPE)
+    response[CSP_HEADER] = API_POLICY
     for key, value in (headers or {}).items():
         response[key] = value
     return response

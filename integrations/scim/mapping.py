@@ -6,6 +6,7 @@ scim2-models resources, so every value a client sends is validated first.
 """
 
 import hashlib
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -214,6 +215,7 @@ def user_fields(user: ScimUser) -> dict:
     }
 
 
+@cache  # a few dozen attribute names, each converted on every write
 def _snake(attribute: str) -> str:
     return "".join(f"_{char.lower()}" if char.isupper() else char for char in attribute)
 

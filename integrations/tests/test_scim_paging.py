@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from employees import services as employee_services
 from employees.models import Employee
+from engagedly_portal import optional_redis
 from integrations import roster
 from integrations.tests.conftest import user_payload
 
@@ -163,14 +164,17 @@ def test_filtered_and_sorted_lists_are_read_as_before(scim_tx, acme, staff_250):
     assert body["totalResults"] == 250
 
 
-def test_pages_are_served_when_the_cache_is_down(settings, scim_tx, acme, staff_250):
+def test_pages_are_served_when_the_cache_is_down(settings, monkeypatch, scim_tx, acme, staff_250):
+    nowhere = "redis://127.0.0.1:1/0"  # nothing listens there
+    settings.REDIS_URL = nowhere
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "LOCATION": nowhere,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    monkeypatch.setattr(optional_redis, "_client", None)
     assert roster.memo_read(organization_id=acme.pk, start=1).generation is None
     page(scim_tx, 1)
     scim_tx.post("/Users", user_payload("late@acme.example"))

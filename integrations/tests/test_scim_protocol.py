@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from employees.models import Employee
+from engagedly_portal.content_security import API_POLICY
 from integrations import services
 from integrations.models import ScimRequest
 
@@ -301,3 +302,12 @@ def test_an_invalid_email_in_a_replacement_is_400_and_changes_nothing(scim, emai
 
     assert (response.status_code, response.body["scimType"]) == (400, "invalidValue"), response.body
     assert Employee.objects.get(pk=created["id"]).email == "ava.nguyen@example.com"
+
+
+def test_scim_answers_carry_the_api_policy_and_pages_the_pages_policy(scim, client):
+    listed, refused = scim.get("/Users"), scim.get("/Users/0")
+    page = client.get("/login/")
+
+    assert (listed.status_code, refused.status_code, page.status_code) == (200, 404, 200)
+    assert listed["Content-Security-Policy"] == refused["Content-Security-Policy"] == API_POLICY
+    assert "script-src 'self'" in page["Content-Security-Policy"]
