@@ -18,10 +18,6 @@ keepalive = 5
 limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "0"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
-# The application is loaded once, before the workers are forked (engagedly_portal/wsgi.py): a
-# worker started or recycled later begins with it in memory rather than importing it again.
-# Code changes then need a restart of the server, not a HUP.
-preload_app = True
 # Recycle workers now and then so memory stays flat over weeks.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = 2000
