@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from employees.models import Employee
 from integrations import services
@@ -116,3 +117,15 @@ def staff_250(acme, outsider_org):
             )
     Employee.objects.bulk_create(rows)
     return list(Employee.objects.filter(organization=acme).order_by("pk").values_list("pk", flat=True))
+
+
+def written_as_one_batch(queries) -> bool:
+    """Among queries a CaptureQueriesContext saw, one statement wrote the batch: one COPY on
+    PostgreSQL, one multi-row INSERT on SQLite, and no other INSERT."""
+    verbs = [
+        str(q["sql"] if isinstance(q["sql"], str) else q["sql"].as_string()).split()[0].upper()
+        for q in queries
+    ]
+    if connection.vendor == "postgresql":
+        return verbs.count("COPY") == 1 and "INSERT" not in verbs
+    return verbs.count("INSERT") == 1

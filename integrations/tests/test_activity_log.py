@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from integrations.activity_log import ActivityLog, activity_log
 from integrations.models import ScimRequest
+from integrations.tests.conftest import written_as_one_batch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,7 +91,7 @@ def test_the_writer_thread_writes_what_gathered_in_one_insert(acme_connection, s
         batch.record(record_fields(acme_connection.connection.pk, f"/Groups/{i}"))
     with CaptureQueriesContext(connection) as queries:
         assert batch.flush() == 50
-    assert len([q for q in queries if "INSERT" in q["sql"]]) == 1
+    assert written_as_one_batch(queries)
     assert ScimRequest.objects.count() == 53
 
 

@@ -8,6 +8,7 @@ its record's.
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from employees.models import Employee
@@ -19,6 +20,7 @@ from integrations.scim.backend.attributes import USER_ATTRIBUTES
 from integrations.scim.backend.filters import Translated, _QBuilder, parse, to_q
 from integrations.scim.errors import ScimError
 from integrations.scim.queries import ListQuery
+from integrations.tests.conftest import written_as_one_batch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,10 +87,9 @@ def test_a_batch_of_activity_records_is_one_insert_and_leaves_the_session_durabl
         "duration_ms": 4,
     }
     before = ScimRequest.objects.count()
-    with connection.execute_wrapper(counting := StatementCounter()):
+    with CaptureQueriesContext(connection) as queries:
         services.scim_requests_record([record] * 20)
-    inserts = [sql for sql in counting.statements if sql.lstrip().upper().startswith("INSERT")]
-    assert len(inserts) == 1 and ScimRequest.objects.count() == before + 20
+    assert ScimRequest.objects.count() == before + 20 and written_as_one_batch(queries)
     stored = ScimRequest.objects.latest("id")
     assert (stored.path, stored.employee_id, stored.duration_ms) == (
         '/Users?filter=userName eq "a***@example.com"',
@@ -100,15 +101,6 @@ def test_a_batch_of_activity_records_is_one_insert_and_leaves_the_session_durabl
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
-
-
-class StatementCounter:
-    def __init__(self):
-        self.statements = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.statements.append(sql)
-        return execute(sql, params, many, context)
 
 
 def test_rate_limit_counter_counts_each_request_once():
