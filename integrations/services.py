@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from psycopg import sql
 
@@ -213,13 +213,14 @@ def scim_requests_record(records: list[dict]) -> None:
         ScimRequest.objects.bulk_create(rows)
         return
     fields, statement = _activity_copy()
+    database = connections[DEFAULT_DB_ALIAS]  # this thread's, once rather than per value
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # psycopg's COPY: less CPU than a multi-row INSERT, here and in the database. Its errors
         # become Django's, as those of the statements Django runs do.
         with connection.wrap_database_errors, cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields])
+                copy.write_row([f.get_db_prep_save(getattr(row, f.attname), database) for f in fields])
 
 
 @cache
