@@ -1,5 +1,6 @@
 """Who is calling, and how often: the connection's token and its per-minute rate limit."""
 
+import functools
 import time
 
 from django.conf import settings
@@ -28,8 +29,22 @@ def unauthorized(detail: str = "A valid bearer token for this base URL is requir
     return ScimError(401, detail, headers=CHALLENGE)
 
 
+# One command: count the request (the window's counter expires after it), read the epoch.
+COUNT_SCRIPT = """
+local used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {used, redis.call('GET', KEYS[2])}
+"""
+
+
+@functools.cache
+def _count_script():
+    # redis-py sends the script's digest (EVALSHA), and the script itself when Redis lost it.
+    return redis_client().register_script(COUNT_SCRIPT)
+
+
 def _count_request(key: str) -> tuple[int, str | None] | None:
-    """Add this request to the window's counter and read the auth epoch, in one pipeline.
+    """Add this request to the window's counter and read the auth epoch, in one command.
 
     Without Redis there is no shared epoch (None): the token is then checked in the database.
     None when Redis does not answer: the request is served without a limit.
@@ -43,10 +58,9 @@ def _count_request(key: str) -> tuple[int, str | None] | None:
         return redis_call(count_in_cache, None, "rate limit")
 
     def count():
-        pipeline = redis_client().pipeline(transaction=False)
-        pipeline.set(key, 0, ex=120, nx=True).incr(key).get(EPOCH_KEY)
-        _, used, epoch = pipeline.execute()
-        return used, epoch
+        counted = _count_script()(keys=[key, EPOCH_KEY], args=[120], client=redis_client())
+        # Lua ends a list at its first nil: no second entry when there is no epoch yet.
+        return counted[0], counted[1] if len(counted) > 1 else None
 
     counted = redis_call(count, None, "rate limit")
     return None if counted is None else (counted[0], epoch_value(counted[1]))
