@@ -87,6 +87,10 @@ def test_the_held_flag_and_what_the_owner_provides(cases):
 
 def test_a_read_to_render_loads_what_the_resource_shows_and_a_locked_read_everything(cases):
     scope, people = cases
+    Employee.objects.filter(pk=people["mine"].pk).update(
+        custom_values={"team": "Blue", "since": "2024-05-01"},
+        profile_extras={"ims": [{"value": "ava", "type": "slack"}]},
+    )
     shown = statements.by_pk(scope, people["mine"].pk, lock=False)
     assert shown.get_deferred_fields() == {
         f.attname for f in Employee._meta.concrete_fields if f.name not in ("id", *statements.RENDERED)
@@ -94,7 +98,19 @@ def test_a_read_to_render_loads_what_the_resource_shows_and_a_locked_read_everyt
     with transaction.atomic():
         locked = statements.by_pk(scope, people["mine"].pk, lock=True)
     assert locked.get_deferred_fields() == set()
-    assert locked == Employee.objects.get(pk=people["mine"].pk)
+    # Every value as the ORM loads it, dates, JSON and all.
+    stored = Employee.objects.get(pk=people["mine"].pk)
+    assert field_values(locked) == field_values(stored)
+    assert field_values(shown) == {name: field_values(stored)[name] for name in field_values(shown)}
+    assert statements.by_username(scope, "MINE@acme.io")[0].updated_at == stored.updated_at
+
+
+def field_values(employee) -> dict:
+    return {
+        f.attname: getattr(employee, f.attname)
+        for f in Employee._meta.concrete_fields
+        if f.attname not in employee.get_deferred_fields()
+    }
 
 
 def test_a_missing_id_or_name_finds_nothing(cases):

@@ -1,4 +1,5 @@
-"""The user reads behind nearly every provider request, as plain SQL through Manager.raw().
+"""The user reads behind nearly every provider request, as plain SQL: on PostgreSQL each row
+becomes an Employee through Model.from_db(), elsewhere through Manager.raw().
 
 A userName lookup precedes every create, and every GET, PUT, PATCH and DELETE reads one user by
 id (a write under a row lock). Building and compiling the ORM's queryset for these took most of
@@ -9,6 +10,7 @@ integrations/tests/test_scim_statements.py holds both to the same answer on ever
 """
 
 import json
+from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
@@ -20,27 +22,13 @@ from integrations.models import ProvisionedDeactivation
 from .common import Scope
 
 # What a User resource shows (integrations.scim.mapping.user_render): reads that only render load
-# just these.
-RENDERED = (
-    "external_id",
-    "username",
-    "first_name",
-    "last_name",
-    "display_name",
-    "job_title",
-    "status",
-    "email",
-    "location_city",
-    "employee_number",
-    "business_unit",
-    "department",
-    "manager_email",
-    "created_at",
-    "updated_at",
-    "version",
-    "custom_values",
-    *(field for field in services.PROFILE_FIELDS if field not in ("username", "email", "external_id")),
-)
+# just these, each once.
+_SHOWN = (
+    "external_id", "username", "first_name", "last_name", "display_name", "job_title", "status", "email",
+    "location_city", "employee_number", "business_unit", "department", "manager_email", "created_at",
+    "updated_at", "version", "custom_values",
+)  # fmt: skip
+RENDERED = tuple(dict.fromkeys((*_SHOWN, *services.PROFILE_FIELDS)))
 
 # Parameters: the organization, this connection.
 _VISIBLE = """
@@ -69,14 +57,57 @@ def _select(columns: str, condition: str, *, lock: bool = False) -> str:
 
 def _rows(sql: str, scope: Scope, *values) -> list[Employee]:
     params = (ProvisionedDeactivation.State.HELD, scope.organization.pk, scope.connection.pk, *values)
-    employees = list(Employee.objects.raw(sql, params))
-    for employee in employees:
-        # raw() leaves annotations as the database returns them: 0/1 on SQLite, JSON as text.
-        employee.deactivation_held = bool(employee.deactivation_held)
-        provided = getattr(employee, "provided_fields", None)
-        if isinstance(provided, str):
-            employee.provided_fields = json.loads(provided)
-    return employees
+    if connection.vendor != "postgresql":
+        # SQLite returns dates as text and flags as 0/1: raw() applies its converters.
+        employees = list(Employee.objects.raw(sql, params))
+        for employee in employees:
+            employee.deactivation_held = bool(employee.deactivation_held)
+            if isinstance(getattr(employee, "provided_fields", None), str):
+                employee.provided_fields = json.loads(employee.provided_fields)
+        return employees
+    # On PostgreSQL the fields' own from_db_value() (JSON, which arrives as text) is all there is
+    # to convert: Model.from_db() builds the instance as raw() would, without raw()'s resolving of
+    # columns to fields on every query.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = tuple(column.name for column in cursor.description)
+        rows = cursor.fetchall()
+    loading = _loading(names)
+    return [_instance(loading, row) for row in rows]
+
+
+@dataclass(frozen=True)
+class _Loading:
+    attnames: list[str]  # the model fields a row holds, in the model's order
+    positions: list[int]  # where each is in the row
+    converted: list[tuple[int, object]]  # (index in attnames, field) of fields that convert (JSON)
+    extras: list[tuple[str, int]]  # annotations: (name, position)
+
+
+@cache
+def _loading(names: tuple[str, ...]) -> _Loading:
+    by_column = {field.column: field for field in Employee._meta.concrete_fields}
+    fields = sorted({by_column[name] for name in names if name in by_column}, key=_ORDER.index)
+    return _Loading(
+        attnames=[field.attname for field in fields],
+        positions=[names.index(field.column) for field in fields],
+        converted=[(i, field) for i, field in enumerate(fields) if hasattr(field, "from_db_value")],
+        extras=[(name, position) for position, name in enumerate(names) if name not in by_column],
+    )
+
+
+def _instance(loading: _Loading, row: tuple) -> Employee:
+    values = [row[position] for position in loading.positions]
+    for index, field in loading.converted:
+        values[index] = field.from_db_value(values[index], None, connection)
+    employee = Employee.from_db(connection.alias, loading.attnames, values)
+    for name, position in loading.extras:
+        value = row[position]
+        setattr(employee, name, json.loads(value) if isinstance(value, str) else value)
+    return employee
+
+
+_ORDER = list(Employee._meta.concrete_fields)
 
 
 def _columns(fields) -> str:
