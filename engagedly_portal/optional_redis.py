@@ -97,7 +97,7 @@ def marks_get(keys: list[str]) -> dict[str, str] | None:
     return {key: value.decode() for key, value in zip(keys, values, strict=True) if value is not None}
 
 
-def _send(writes: list[Write]) -> None:
+def _send(writes: list[Write]) -> list[bool] | None:
     def in_redis():
         pipeline = redis_client().pipeline(transaction=False)
         for write in writes:
@@ -113,7 +113,8 @@ def _send(writes: list[Write]) -> None:
             if write.op == "add":
                 results.append(cache.add(write.key, write.value, write.ttl))
             elif write.op == "set":
-                results.append(cache.set(write.key, write.value, write.ttl) is None)
+                cache.set(write.key, write.value, write.ttl)
+                results.append(True)
             else:
                 results.append(cache.delete(write.key))
         return results
@@ -122,11 +123,12 @@ def _send(writes: list[Write]) -> None:
     for index, write in enumerate(writes):
         if write.then is not None:
             write.then(None if results is None else results[index])
+    return results
 
 
-def marks_write(*writes: Write) -> None:
-    """The writes in one round trip, now."""
-    _send(list(writes))
+def marks_write(*writes: Write) -> list[bool] | None:
+    """The writes in one round trip, now: their results, None when Redis does not answer."""
+    return _send(list(writes))
 
 
 def marks_write_soon(write: Write) -> None:

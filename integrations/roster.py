@@ -78,9 +78,8 @@ def memo_read(*, organization_id: int, start: int, count: int = 0) -> Memo:
         # None yet (or lost): start one. Only the value this request put there may be used:
         # another one may have been set by a concurrent bump.
         generation = secrets.token_hex(8)
-        started = []
-        marks_write(Write("add", generation_key, generation, GENERATION_TTL, then=started.append))
-        return Memo(generation=generation) if started[0] else Memo()
+        added = marks_write(Write("add", generation_key, generation, GENERATION_TTL))
+        return Memo(generation=generation) if added and added[0] else Memo()
     memo = Memo(generation=generation, total=_memo_value(generation, found.get(total_key)))
     for key, anchor_start in anchor_keys.items():  # nearest first
         after_pk = _memo_value(generation, found.get(key))

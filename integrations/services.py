@@ -214,11 +214,11 @@ def scim_requests_record(records: list[dict]) -> None:
         return
     fields, statement = _activity_copy()
     database = connections[DEFAULT_DB_ALIAS]  # this thread's, once rather than per value
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=database.alias), database.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # psycopg's COPY: less CPU than a multi-row INSERT, here and in the database. Its errors
         # become Django's, as those of the statements Django runs do.
-        with connection.wrap_database_errors, cursor.copy(statement) as copy:
+        with database.wrap_database_errors, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row([f.get_db_prep_save(getattr(row, f.attname), database) for f in fields])
 

@@ -58,13 +58,8 @@ def _select(columns: str, condition: str, *, lock: bool = False) -> str:
 def _rows(sql: str, scope: Scope, *values) -> list[Employee]:
     params = (ProvisionedDeactivation.State.HELD, scope.organization.pk, scope.connection.pk, *values)
     if connection.vendor != "postgresql":
-        # SQLite returns dates as text and flags as 0/1: raw() applies its converters.
-        employees = list(Employee.objects.raw(sql, params))
-        for employee in employees:
-            employee.deactivation_held = bool(employee.deactivation_held)
-            if isinstance(getattr(employee, "provided_fields", None), str):
-                employee.provided_fields = json.loads(employee.provided_fields)
-        return employees
+        # SQLite returns dates as text: raw() applies its converters.
+        return [_annotated(employee) for employee in Employee.objects.raw(sql, params)]
     # On PostgreSQL the fields' own from_db_value() (JSON, which arrives as text) is all there is
     # to convert: Model.from_db() builds the instance as raw() would, without raw()'s resolving of
     # columns to fields on every query.
@@ -73,7 +68,15 @@ def _rows(sql: str, scope: Scope, *values) -> list[Employee]:
         names = tuple(column.name for column in cursor.description)
         rows = cursor.fetchall()
     loading = _loading(names)
-    return [_instance(loading, row) for row in rows]
+    return [_annotated(_instance(loading, row)) for row in rows]
+
+
+def _annotated(employee: Employee) -> Employee:
+    # The annotations as the database returns them: the flag 0/1 on SQLite, JSON as text.
+    employee.deactivation_held = bool(employee.deactivation_held)
+    if isinstance(getattr(employee, "provided_fields", None), str):
+        employee.provided_fields = json.loads(employee.provided_fields)
+    return employee
 
 
 @dataclass(frozen=True)
@@ -86,13 +89,13 @@ class _Loading:
 
 @cache
 def _loading(names: tuple[str, ...]) -> _Loading:
-    by_column = {field.column: field for field in Employee._meta.concrete_fields}
-    fields = sorted({by_column[name] for name in names if name in by_column}, key=_ORDER.index)
+    fields = [field for field in Employee._meta.concrete_fields if field.column in names]
+    columns = {field.column for field in fields}
     return _Loading(
         attnames=[field.attname for field in fields],
         positions=[names.index(field.column) for field in fields],
         converted=[(i, field) for i, field in enumerate(fields) if hasattr(field, "from_db_value")],
-        extras=[(name, position) for position, name in enumerate(names) if name not in by_column],
+        extras=[(name, position) for position, name in enumerate(names) if name not in columns],
     )
 
 
@@ -102,12 +105,8 @@ def _instance(loading: _Loading, row: tuple) -> Employee:
         values[index] = field.from_db_value(values[index], None, connection)
     employee = Employee.from_db(connection.alias, loading.attnames, values)
     for name, position in loading.extras:
-        value = row[position]
-        setattr(employee, name, json.loads(value) if isinstance(value, str) else value)
+        setattr(employee, name, row[position])
     return employee
-
-
-_ORDER = list(Employee._meta.concrete_fields)
 
 
 def _columns(fields) -> str:
