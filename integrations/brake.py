@@ -48,11 +48,25 @@ def brake_get(*, organization: Organization) -> DeactivationBrake:
     return brake or DeactivationBrake(organization=organization)
 
 
-def _brake_of(organization: Organization) -> DeactivationBrake:
-    try:
-        return organization.deactivation_brake
-    except DeactivationBrake.DoesNotExist:
-        return DeactivationBrake(organization=organization)
+_SETTINGS = ("enabled", "threshold", "window_minutes")
+
+
+def _lock(connection: Connection) -> tuple[DeactivationBrake, dict]:
+    """Lock the connection's row, so that concurrent deactivations are counted one at a time.
+    Returns the organization's brake (the defaults without a row) and the connection's brake
+    marks (`brake_tripped_at`, `brake_reset_at`), read by the same statement."""
+    related = {name: f"organization__deactivation_brake__{name}" for name in _SETTINGS}
+    marks = (
+        Connection.objects.select_for_update(of=("self",))
+        .filter(pk=connection.pk)
+        .values("brake_tripped_at", "brake_reset_at", *related.values())
+        .get()
+    )
+    settings = {name: marks.pop(column) for name, column in related.items()}
+    brake = DeactivationBrake(organization_id=connection.organization_id)
+    if settings["enabled"] is not None:  # the organization changed the defaults
+        brake = DeactivationBrake(organization_id=connection.organization_id, **settings)
+    return brake, marks
 
 
 def brake_limit(*, brake: DeactivationBrake, active_employees: int) -> int:
@@ -113,15 +127,15 @@ def _protected_reason(employee: Employee) -> str:
     return Reason.NONE
 
 
-def _window_count(connection: Connection, brake: DeactivationBrake, now: datetime.datetime) -> int:
+def _window_count(connection: Connection, brake: DeactivationBrake, now: datetime.datetime, reset_at) -> int:
     since = now - datetime.timedelta(minutes=brake.window_minutes)
-    if connection.brake_reset_at and connection.brake_reset_at > since:
-        since = connection.brake_reset_at
+    if reset_at and reset_at > since:
+        since = reset_at
     return ProvisionedDeactivation.objects.filter(connection=connection, created_at__gte=since).count()
 
 
-def _over_limit(connection: Connection, brake: DeactivationBrake, now: datetime.datetime) -> bool:
-    recent = _window_count(connection, brake, now) + 1  # this one included
+def _over_limit(connection: Connection, brake: DeactivationBrake, now: datetime.datetime, reset_at) -> bool:
+    recent = _window_count(connection, brake, now, reset_at) + 1  # this one included
     if brake.threshold is None and recent <= DEFAULT_THRESHOLD:
         return False  # below any default limit: no need to count the active employees
     active = Employee.objects.filter(
@@ -151,23 +165,16 @@ def deactivation_decide(
             existing.deleted = True
             existing.save(update_fields=["deleted"])
         return existing
+    brake, marks = _lock(connection)
     now = timezone.now()
-    # The connection's row locked, with the organization's brake in the same statement.
-    connection = (
-        Connection.objects.select_for_update(of=("self",))
-        .select_related("organization__deactivation_brake")
-        .get(pk=connection.pk)
-    )
-    brake = _brake_of(connection.organization)
     reason = _protected_reason(employee)
     tripped = False
     if not reason and brake.enabled:
-        if connection.brake_tripped_at is not None:
+        if marks["brake_tripped_at"] is not None:
             reason = Reason.THRESHOLD
-        elif _over_limit(connection, brake, now):
+        elif _over_limit(connection, brake, now, marks["brake_reset_at"]):
             reason, tripped = Reason.THRESHOLD, True
-            connection.brake_tripped_at = now
-            connection.save(update_fields=["brake_tripped_at"])
+            Connection.objects.filter(pk=connection.pk).update(brake_tripped_at=now)
     record = ProvisionedDeactivation.objects.create(
         connection=connection,
         employee=employee,

@@ -224,14 +224,17 @@ def employee_provider_update(
     restore: bool = False,
     reason: str = "",
     custom_fields: dict | None = None,
+    new_version: bool = False,
 ) -> str:
     """An identity provider's write to an employee: profile, status, or both, as one change.
 
     `employee` was read under employee_lock in the caller's transaction. `profile`: the provider's
     PROFILE_FIELDS, manager_email and "custom_values" (merged by custom_values_merge against
     `custom_fields`, the active fields, read when not given); None: the profile stays. `active`:
-    the status it wants (None: unchanged); `restore` clears a provider's deletion mark. Writes
-    nothing when nothing changes, else one UPDATE with one version bump. Returns "update",
+    the status it wants (None: unchanged); `restore` clears a provider's deletion mark;
+    `new_version`: what others show of the employee changed though no field may (a deactivation
+    held or a hold lifted), so its version (ETag) must change. Writes nothing when nothing
+    changes, else one UPDATE with one version bump. Returns "update",
     "deactivate" or "reactivate". Invalid values raise ValidationError, a username or email
     another employee holds IntegrityError; either way nothing is written.
     """
@@ -262,7 +265,7 @@ def employee_provider_update(
     elif active is False and employee.status == Employee.Status.ACTIVE:
         changed += deactivated_fields(employee, reason)
         operation = "deactivate"
-    if changed:
+    if changed or new_version:
         save_changed(employee, changed)
     if relink:
         _enqueue_manager_links_on_commit(employee.organization_id)

@@ -159,7 +159,6 @@ def _write(
         # as they are (a PUT does not clear what the portal keeps; see integrations.ownership).
         provided = ownership.provided_learn(employee=employee, known=frozenset(known), sent=fields)
         fields = {key: value for key, value in fields.items() if value or key in provided}
-    version = employee.version
     try:
         operation = services.employee_provider_update(
             employee=employee,
@@ -168,14 +167,13 @@ def _write(
             restore=restore,
             reason=DEACTIVATED_BY_PROVIDER,
             custom_fields=loaded_fields(custom_fields, fields),
+            new_version=shown_changed,
         )
     except IntegrityError as exc:
         raise _conflict("username", (fields or {}).get("username", "")) from exc
     except ValidationError as exc:
         raise invalid(exc) from exc
     if shown_changed:
-        if employee.version == version:
-            services.employee_version_bump(employee=employee)
         operation = "deactivate" if held else "reactivate"
     employee.deactivation_held = held
     return Outcome(obj=employee, operation=operation)
