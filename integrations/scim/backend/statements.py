@@ -48,37 +48,6 @@ _PROVIDED = """(
     ) AS provided_fields"""
 
 
-def _select(columns: str, condition: str, *, lock: bool = False) -> str:
-    # Only PostgreSQL locks rows; SQLite serialises every writer on the database instead.
-    locked = " FOR UPDATE OF e" if lock and connection.vendor == "postgresql" else ""
-    # Built from this module's constants only; values are always parameters.
-    return f"SELECT {columns}, {_HELD} FROM employees_employee e WHERE {_VISIBLE} AND {condition}{locked}"  # noqa: S608
-
-
-def _rows(sql: str, scope: Scope, *values) -> list[Employee]:
-    params = (ProvisionedDeactivation.State.HELD, scope.organization.pk, scope.connection.pk, *values)
-    if connection.vendor != "postgresql":
-        # SQLite returns dates as text: raw() applies its converters.
-        return [_annotated(employee) for employee in Employee.objects.raw(sql, params)]
-    # On PostgreSQL the fields' own from_db_value() (JSON, which arrives as text) is all there is
-    # to convert: Model.from_db() builds the instance as raw() would, without raw()'s resolving of
-    # columns to fields on every query.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = tuple(column.name for column in cursor.description)
-        rows = cursor.fetchall()
-    loading = _loading(names)
-    return [_annotated(_instance(loading, row)) for row in rows]
-
-
-def _annotated(employee: Employee) -> Employee:
-    # The annotations as the database returns them: the flag 0/1 on SQLite, JSON as text.
-    employee.deactivation_held = bool(employee.deactivation_held)
-    if isinstance(getattr(employee, "provided_fields", None), str):
-        employee.provided_fields = json.loads(employee.provided_fields)
-    return employee
-
-
 @dataclass(frozen=True)
 class _Loading:
     attnames: list[str]  # the model fields a row holds, in the model's order
@@ -87,8 +56,7 @@ class _Loading:
     extras: list[tuple[str, int]]  # annotations: (name, position)
 
 
-@cache
-def _loading(names: tuple[str, ...]) -> _Loading:
+def _loading(names: list[str]) -> _Loading:
     fields = [field for field in Employee._meta.concrete_fields if field.column in names]
     columns = {field.column for field in fields}
     return _Loading(
@@ -97,6 +65,12 @@ def _loading(names: tuple[str, ...]) -> _Loading:
         converted=[(i, field) for i, field in enumerate(fields) if hasattr(field, "from_db_value")],
         extras=[(name, position) for position, name in enumerate(names) if name not in columns],
     )
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    loading: _Loading  # how its rows become instances: it names its columns, so they are known
 
 
 def _instance(loading: _Loading, row: tuple) -> Employee:
@@ -109,16 +83,53 @@ def _instance(loading: _Loading, row: tuple) -> Employee:
     return employee
 
 
-def _columns(fields) -> str:
-    return ", ".join(f"e.{Employee._meta.get_field(name).column}" for name in ("id", *fields))
+def _rows(statement: _Statement, scope: Scope, *values) -> list[Employee]:
+    params = (ProvisionedDeactivation.State.HELD, scope.organization.pk, scope.connection.pk, *values)
+    if connection.vendor != "postgresql":
+        # SQLite returns dates as text: raw() applies its converters.
+        return [_annotated(employee) for employee in Employee.objects.raw(statement.sql, params)]
+    # On PostgreSQL the fields' own from_db_value() (JSON, which arrives as text) is all there is
+    # to convert: Model.from_db() builds the instance as raw() would, without raw()'s resolving of
+    # columns to fields on every query.
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        rows = cursor.fetchall()
+    return [_annotated(_instance(statement.loading, row)) for row in rows]
+
+
+def _annotated(employee: Employee) -> Employee:
+    # The annotations as the database returns them: the flag 0/1 on SQLite, JSON as text.
+    employee.deactivation_held = bool(employee.deactivation_held)
+    if isinstance(getattr(employee, "provided_fields", None), str):
+        employee.provided_fields = json.loads(employee.provided_fields)
+    return employee
+
+
+def _statement_of(fields, condition: str, *, write: bool = False) -> _Statement:
+    """The visible employees that meet `condition`, with their `fields` and the annotations;
+    for a write also what the owner provides, with the rows locked."""
+    names = [Employee._meta.get_field(name).column for name in fields]
+    selected = [f"e.{column}" for column in names]
+    if write:
+        selected.append(_PROVIDED)
+        names.append("provided_fields")
+    selected.append(_HELD)
+    names.append("deactivation_held")
+    # Only PostgreSQL locks rows; SQLite serialises every writer on the database instead.
+    locked = " FOR UPDATE OF e" if write and connection.vendor == "postgresql" else ""
+    # Built from this module's constants and the model's columns only; values are always parameters.
+    sql = f"SELECT {', '.join(selected)} FROM employees_employee e WHERE {_VISIBLE} AND {condition}{locked}"  # noqa: S608
+    return _Statement(sql, _loading(names))
 
 
 @cache
-def _statement(name: str) -> str:
+def _statement(name: str) -> _Statement:
     if name == "by_pk_locked":
-        return _select(f"e.*, {_PROVIDED}", "e.id = %s", lock=True)
+        return _statement_of(
+            [field.name for field in Employee._meta.concrete_fields], "e.id = %s", write=True
+        )
     condition = "e.id = %s" if name == "by_pk" else "lower(e.username) = %s"
-    return _select(_columns(RENDERED), condition)
+    return _statement_of(("id", *RENDERED), condition)
 
 
 def by_pk(scope: Scope, pk: int, *, lock: bool) -> Employee | None:
