@@ -4,6 +4,7 @@ the identity provider never sees an error, and admins apply or keep the held peo
 import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -207,6 +208,26 @@ def test_a_repeated_deactivation_of_a_held_person_changes_nothing(
     # A PUT that leaves `active` out keeps what the IdP reads, too.
     body = {key: value for key, value in again.items() if key != "active"}
     assert scim.put(f"/Users/{held.pk}", body).body["active"] is False
+
+
+def test_a_held_deactivation_answers_a_new_version_in_one_write(
+    scim, staff_100, django_capture_on_commit_callbacks
+):
+    deactivate_burst(scim, staff_100[:11], django_capture_on_commit_callbacks)  # the 11th trips the brake
+    person = staff_100[11]
+    version = Employee.objects.get(pk=person.pk).version
+    statements = []
+    with connection.execute_wrapper(
+        lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)
+    ):
+        answer = scim.patch(f"/Users/{person.pk}", DEACTIVATE)
+    stored = Employee.objects.get(pk=person.pk)
+    # Held: active here, `active: false` to the provider, under a version written once.
+    assert (answer.status_code, answer.body["active"], stored.status) == (200, False, "active")
+    assert stored.version == version + 1
+    assert answer.body["meta"]["version"] == scim.get(f"/Users/{person.pk}").body["meta"]["version"]
+    of_the_person = [sql.split()[0] for sql in statements if "employees_employee" in sql]
+    assert of_the_person == ["SELECT", "UPDATE"]  # the locked read and one write
 
 
 def test_email_to_integration_admins_names_the_connection_the_count_and_the_link(
