@@ -18,39 +18,14 @@ from .managers import _enqueue_manager_links_on_commit, _link_needs_resolving, _
 
 # Fields an update may change.
 PROFILE_FIELDS = (
-    "username",
-    "email",
-    "first_name",
-    "last_name",
-    "display_name",
-    "job_title",
-    "department",
-    "business_unit",
-    "location_city",
-    "employee_number",
-    "external_id",
-    "cost_center",
-    "company",
-    "name_formatted",
-    "middle_name",
-    "honorific_prefix",
-    "honorific_suffix",
-    "nick_name",
-    "profile_url",
-    "user_type",
-    "preferred_language",
-    "locale",
-    "timezone",
-    "phone_number",
-    "phone_type",
-    "address_type",
-    "address_formatted",
-    "street_address",
-    "region",
-    "postal_code",
+    "username", "email", "first_name", "last_name", "display_name", "job_title", "department",
+    "business_unit", "location_city", "employee_number", "external_id", "cost_center", "company",
+    "name_formatted", "middle_name", "honorific_prefix", "honorific_suffix", "nick_name",
+    "profile_url", "user_type", "preferred_language", "locale", "timezone", "phone_number",
+    "phone_type", "address_type", "address_formatted", "street_address", "region", "postal_code",
     "country",
     "profile_extras",  # a dict of lists (validators.validate_profile_extras); every other one is text
-)
+)  # fmt: skip
 
 
 class EmployeeConflict(Exception):
@@ -232,9 +207,8 @@ def employee_provider_update(
     PROFILE_FIELDS, manager_email and "custom_values" (merged by custom_values_merge against
     `custom_fields`, the active fields, read when not given); None: the profile stays. `active`:
     the status it wants (None: unchanged); `restore` clears a provider's deletion mark;
-    `new_version`: what others show of the employee changed though no field may (a deactivation
-    held or a hold lifted), so its version (ETag) must change. Writes nothing when nothing
-    changes, else one UPDATE with one version bump. Returns "update",
+    `new_version`: what the provider reads changed (a deactivation held, a hold lifted) though no
+    field may. One UPDATE with one version bump, none when nothing changes. Returns "update",
     "deactivate" or "reactivate". Invalid values raise ValidationError, a username or email
     another employee holds IntegrityError; either way nothing is written.
     """
