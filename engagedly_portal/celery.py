@@ -25,7 +25,9 @@ def queue_stats() -> dict:
     queue = app.conf.task_default_queue
     with app.connection_for_read() as connection:
         channel = connection.default_channel
-        # kombu keeps one Redis list per priority step; _size sums them.
-        queued = channel._size(queue)
+        # The AMQP queue declaration kombu answers with the message count (summed over the Redis
+        # lists of its priority steps). Not passive: an empty queue has no Redis key, and declaring
+        # one creates nothing in Redis.
+        queued = channel.queue_declare(queue=queue).message_count
         unacknowledged = channel.client.hlen(channel.unacked_key)
     return {"queue": queue, "queued": queued, "unacknowledged": unacknowledged}

@@ -184,3 +184,26 @@ def test_the_activity_writers_dropped_records_are_reported(client, db):
     finally:
         activity_log.dropped -= 3
         activity_log._dropped_published = min(activity_log._dropped_published, activity_log.dropped)
+
+
+def test_the_queue_depth_counts_waiting_messages_of_every_priority(tmp_path):
+    """What the report shows as `queued`, read from a real Redis broker: a redis-server of its own,
+    so that nothing else's messages count."""
+    from employees.tests.worker_harness import RedisServer
+    from engagedly_portal.celery import app, queue_stats
+
+    server = RedisServer(tmp_path).start()
+    kept = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    app.conf.update(broker_url=server.url, task_always_eager=False)
+    queue = app.conf.task_default_queue
+    try:
+        assert queue_stats() == {"queue": queue, "queued": 0, "unacknowledged": 0}  # no Redis key yet
+        with app.connection_for_write() as connection:
+            waiting = connection.SimpleQueue(queue)
+            for priority in (0, 0, 9):  # kombu keeps a Redis list per priority step
+                waiting.put({"n": priority}, priority=priority)
+            waiting.close()
+        assert queue_stats() == {"queue": queue, "queued": 3, "unacknowledged": 0}
+    finally:
+        app.conf.update(kept)
+        server.stop()
