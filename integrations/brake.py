@@ -62,10 +62,10 @@ def _lock(connection: Connection) -> tuple[DeactivationBrake, dict]:
         .values("brake_tripped_at", "brake_reset_at", *related.values())
         .get()
     )
-    settings = {name: marks.pop(column) for name, column in related.items()}
+    chosen = {name: marks.pop(column) for name, column in related.items()}
     brake = DeactivationBrake(organization_id=connection.organization_id)
-    if settings["enabled"] is not None:  # the organization changed the defaults
-        brake = DeactivationBrake(organization_id=connection.organization_id, **settings)
+    if chosen["enabled"] is not None:  # the organization changed the defaults
+        brake = DeactivationBrake(organization_id=connection.organization_id, **chosen)
     return brake, marks
 
 
@@ -127,14 +127,24 @@ def _protected_reason(employee: Employee) -> str:
     return Reason.NONE
 
 
-def _window_count(connection: Connection, brake: DeactivationBrake, now: datetime.datetime, reset_at) -> int:
+def _window_count(
+    connection: Connection,
+    brake: DeactivationBrake,
+    now: datetime.datetime,
+    reset_at: datetime.datetime | None,
+) -> int:
     since = now - datetime.timedelta(minutes=brake.window_minutes)
     if reset_at and reset_at > since:
         since = reset_at
     return ProvisionedDeactivation.objects.filter(connection=connection, created_at__gte=since).count()
 
 
-def _over_limit(connection: Connection, brake: DeactivationBrake, now: datetime.datetime, reset_at) -> bool:
+def _over_limit(
+    connection: Connection,
+    brake: DeactivationBrake,
+    now: datetime.datetime,
+    reset_at: datetime.datetime | None,
+) -> bool:
     recent = _window_count(connection, brake, now, reset_at) + 1  # this one included
     if brake.threshold is None and recent <= DEFAULT_THRESHOLD:
         return False  # below any default limit: no need to count the active employees
