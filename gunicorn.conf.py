@@ -5,6 +5,7 @@ PostgreSQL and Redis, which threads overlap, and gthread keeps an identity provi
 alive between requests (sync workers close every one). bench/README.md has the figures.
 """
 
+import gc
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
@@ -21,6 +22,18 @@ errorlog = "-"
 # Recycle workers now and then so memory stays flat over weeks.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = 2000
+# The master loads the application once and each worker is a fork of it: a new worker (at start,
+# after a recycle) accepts connections at once instead of after seconds of imports, during which
+# the other worker, recycling too, could leave no one accepting. The workers share that memory.
+# Nothing connects to PostgreSQL or Redis at import, so no connection is shared across a fork.
+# GUNICORN_PRELOAD=0 loads the application in each worker instead.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+
+
+def when_ready(server):
+    # Python's documented advice for fork without exec: objects loaded before the fork move to a
+    # permanent generation, so the workers' collections do not write to (and copy) their pages.
+    gc.freeze()
 
 
 def worker_exit(server, worker):
