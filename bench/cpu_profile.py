@@ -15,6 +15,7 @@ working tree only) times alone what any create or update written through the ORM
 
 import argparse
 import cProfile
+import gc
 import io
 import json
 import os
@@ -56,6 +57,7 @@ def measure(op: str, requests: int, top: int, sort: str = "cumulative") -> dict:
 
     django.setup()
     from django.test import Client
+    from django.urls import get_resolver
 
     from employees.models import Employee, Organization
     from integrations import services
@@ -102,6 +104,10 @@ def measure(op: str, requests: int, top: int, sort: str = "cumulative") -> dict:
 
     # Enough bodies for the warm-up, the five batches and a profile.
     one = _part(op, organization, created.connection, stamp, 50 + 6 * requests) if op in PARTS else request
+    # As gunicorn's master does once it has loaded the application (gunicorn.conf.py): what is
+    # loaded so far stays out of the collector's way.
+    get_resolver().url_patterns  # noqa: B018
+    gc.freeze()
     for i in range(50):  # warm: imports, prepared statements, caches
         assert one(i).status_code < 300
     batches, done = [], 50
