@@ -176,7 +176,8 @@ def _part(op: str, organization, connection, stamp: int, count: int):
 
     # The bodies are parsed before the timing of a write starts.
     made = [fields(i) for i in range(count)] if "insert" in op else []
-    people = list(Employee.objects.filter(organization=organization).values_list("pk", flat=True)[:2000])
+    staff = Employee.objects.filter(organization=organization).values_list("pk", flat=True)
+    people = list(staff[:2000]) if op == "update" else []
     return one
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 import psycopg
+from load import latency
 from run import POSTGRES, ROOT, Side
 from seed import BENCH_SLUG
 
@@ -82,15 +83,15 @@ def main() -> None:
         logged = len(side.log("serve").read_text())
         side.start()
         try:
-            took = sorted(asyncio.run(read_users(side.connections, ids, args.seconds)))
+            took = asyncio.run(read_users(side.connections, ids, args.seconds))
         finally:
             side.stop()
         replaced = side.log("serve").read_text()[logged:].count("Booting worker") - 2
-        slow = sum(seconds > SLOW_SECONDS for seconds in took)
+        slow, figures = sum(seconds > SLOW_SECONDS for seconds in took), latency(took)
         print(
             f"GUNICORN_PRELOAD={preload}: {len(took)} answers, about {replaced} workers replaced, "
-            f"p50 {took[len(took) // 2] * 1000:.0f} ms, p99 {took[int(len(took) * 0.99)] * 1000:.0f} ms, "
-            f"over {SLOW_SECONDS} s: {slow}, slowest {took[-1] * 1000:.0f} ms"
+            f"p50 {figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms, "
+            f"over {SLOW_SECONDS} s: {slow}, slowest {max(took) * 1000:.0f} ms"
         )
 
 
